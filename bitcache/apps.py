@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BitcacheConfig(AppConfig):
+    name = "bitcache"
+    verbose_name = "Bitcache"

@@ -1,0 +1,31 @@
+"""Production settings: refuse to start with anything unsafe."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from bitcache.env import env_bool, env_int
+
+from .base import *  # noqa: F403
+from .base import BITCACHE_CHAIN_SOURCE, DEBUG, DEV_SECRET_KEY, SECRET_KEY
+
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0).")
+if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a long random value (at least 32 characters), e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
+if BITCACHE_CHAIN_SOURCE == "simulated":
+    raise ImproperlyConfigured(
+        "The simulated chain moves no real bitcoin: set BITCACHE_CHAIN_SOURCE to esplora or "
+        "bitcoind in production."
+    )
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

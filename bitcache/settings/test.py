@@ -1,0 +1,25 @@
+"""Settings for the test suite.
+
+DATABASE_URL picks PostgreSQL (CI); without it the suite runs on SQLite and
+skips the tests marked `postgres`, saying so (see tests/conftest.py).
+"""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env_str
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = "memory://"
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+BITCACHE_CHAIN_SOURCE = "simulated"
+BITCACHE_NETWORK = "mainnet"
+
+# The real broker (Redis/RabbitMQ) for the tests that start a real worker.
+BITCACHE_TEST_BROKER_URL = env_str("CELERY_BROKER_URL")

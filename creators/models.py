@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+# Handles share the URL space with the site's own pages (/@handle, but also
+# /w/, /api/, ...), so words that name a site page or could pass for staff are refused.
+RESERVED_HANDLES = frozenset(
+    {
+        "about",
+        "account",
+        "accounts",
+        "admin",
+        "administrator",
+        "api",
+        "app",
+        "assets",
+        "bitcache",
+        "blog",
+        "dashboard",
+        "docs",
+        "embed",
+        "healthz",
+        "help",
+        "i18n",
+        "login",
+        "logout",
+        "me",
+        "media",
+        "moderator",
+        "moderation",
+        "null",
+        "root",
+        "settings",
+        "signup",
+        "static",
+        "staff",
+        "status",
+        "support",
+        "system",
+        "tip",
+        "tips",
+        "u",
+        "unlock",
+        "w",
+        "widget",
+        "widgets",
+        "www",
+    }
+)
+
+handle_format = RegexValidator(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{1,28})[A-Za-z0-9]$",
+    _(
+        "3 to 30 characters: letters, digits, '-' and '_', starting and ending with a "
+        "letter or digit."
+    ),
+)
+
+
+def validate_handle_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_HANDLES:
+        raise ValidationError(
+            _("“%(handle)s” is reserved. Please pick another handle."),
+            params={"handle": value},
+            code="reserved",
+        )
+
+
+class CreatorStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Creator(models.Model):
+    """A creator's public profile and tip settings; the tenant everything else belongs to."""
+
+    creator_lookup = "pk"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="creator"
+    )
+    handle = models.CharField(
+        _("handle"),
+        max_length=30,
+        validators=[handle_format, validate_handle_not_reserved],
+        help_text=_("Your tip page will be /@handle."),
+    )
+    display_name = models.CharField(_("display name"), max_length=80)
+    bio = models.TextField(_("bio"), blank=True, validators=[MaxLengthValidator(1000)])
+    channel_url = models.URLField(_("channel URL"), blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    status = models.CharField(
+        max_length=16, choices=CreatorStatus.choices, default=CreatorStatus.PENDING, db_index=True
+    )
+    verified = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    min_tip_sats = models.PositiveBigIntegerField(
+        _("minimum tip (sats)"), default=1000, validators=[MinValueValidator(1)]
+    )
+    suggested_amounts = models.JSONField(_("suggested amounts (sats)"), default=list, blank=True)
+    confirmations_required = models.PositiveSmallIntegerField(
+        _("confirmations required"), default=1, validators=[MinValueValidator(1)]
+    )
+    thank_you_message = models.TextField(
+        _("thank-you message"), blank=True, validators=[MaxLengthValidator(500)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("handle"), name="creator_handle_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+    @property
+    def accepts_tips(self) -> bool:
+        return self.status == CreatorStatus.ACTIVE
+
+    @property
+    def active_key(self) -> WalletKey | None:
+        return self.wallet_keys.filter(is_active=True).first()
+
+
+class WalletKey(models.Model):
+    """A watch-only key of the creator's own wallet, as a canonical output descriptor.
+
+    Never a private key: creators.keys refuses those before anything is stored.
+    Replaced keys stay (is_active=False) so their addresses keep being watched.
+    """
+
+    creator_lookup = "creator"
+
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="wallet_keys")
+    # What the creator pasted (an xpub/ypub/zpub or descriptor: public data only).
+    original = models.TextField()
+    # Canonical descriptor with its BIP380 checksum, e.g. wpkh([fp/84h/0h/0h]xpub.../0/*)#abcd1234
+    descriptor = models.TextField()
+    script_type = models.CharField(max_length=16)
+    network = models.CharField(max_length=16)
+    is_active = models.BooleanField(default=True)
+    # The creator compared the first receive addresses with their wallet.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Next never-used receive index; allocation locks this row to advance it.
+    next_index = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creator"],
+                condition=models.Q(is_active=True),
+                name="one_active_wallet_key_per_creator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.script_type} key of {self.creator}"
+
+    def watch_key(self):
+        """The parsed value object (creators.keys.WatchKey) for derivation."""
+        from creators.keys import parse_key
+
+        return parse_key(self.descriptor, network=self.network)
+
+
+class ModerationAction(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    SUSPEND = "suspend", _("Suspend")
+    REINSTATE = "reinstate", _("Reinstate")
+    VERIFY = "verify", _("Mark verified")
+    UNVERIFY = "unverify", _("Remove verified badge")
+    HIDE_MESSAGE = "hide_message", _("Hide a tip message")
+    RESOLVE_REPORT = "resolve_report", _("Resolve a report")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The moderation log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The moderation log is append-only.")
+
+
+class ModerationLogEntry(models.Model):
+    """One staff action: who, when, on whom, what and why. Never edited or deleted."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="moderation_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    action = models.CharField(max_length=32, choices=ModerationAction.choices)
+    reason = models.TextField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "moderation log"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.creator} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The moderation log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The moderation log is append-only.")

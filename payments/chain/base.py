@@ -1,0 +1,84 @@
+"""The one interface every chain source implements.
+
+The watcher (payments.watcher) only ever talks to a `ChainSource`. Adapters for
+Esplora, Bitcoin Core and the simulated chain live beside this module. Amounts
+are integer satoshis; addresses are strings as the network encodes them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class ChainSourceError(Exception):
+    """The source could not answer (unreachable, timeout, garbage). Safe to retry."""
+
+
+class NotFound(ChainSourceError):
+    """The source answered that the thing asked for does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class TxOutput:
+    index: int
+    value_sats: int
+    address: str | None  # None for scripts that have no address (OP_RETURN, bare multisig)
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    txid: str
+    outputs: tuple[TxOutput, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockHeader:
+    height: int
+    hash: str
+    prev_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    header: BlockHeader
+    transactions: tuple[Transaction, ...]
+
+    @property
+    def height(self) -> int:
+        return self.header.height
+
+    @property
+    def hash(self) -> str:
+        return self.header.hash
+
+
+class ChainSource(ABC):
+    """Read-only view of one bitcoin network."""
+
+    name: str = "chain source"
+
+    @abstractmethod
+    def tip(self) -> BlockHeader:
+        """Header of the best block."""
+
+    @abstractmethod
+    def block_hash(self, height: int) -> str:
+        """Hash of the block at `height` on the best chain (NotFound above the tip)."""
+
+    @abstractmethod
+    def block(self, block_hash: str) -> Block:
+        """The whole block with every transaction, in as few requests as the source allows."""
+
+    @abstractmethod
+    def mempool_txids(self) -> set[str] | None:
+        """Every txid in the mempool, or None when the source has no cheap way to list them."""
+
+    @abstractmethod
+    def transaction(self, txid: str) -> Transaction | None:
+        """A transaction known to the source (mempool or chain), or None if it is unknown."""
+
+    @abstractmethod
+    def mempool_transactions(self, addresses: Iterable[str]) -> list[Transaction]:
+        """Unconfirmed transactions paying any of `addresses`."""

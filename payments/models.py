@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from creators.models import Creator, WalletKey
+
+
+def new_public_id() -> str:
+    # 128 bits: tips are reachable by URL without an account, so ids must not be guessable.
+    return secrets.token_urlsafe(16)
+
+
+class Address(models.Model):
+    """An address derived from a creator's key, watched for as long as it exists.
+
+    Rows are created by allocation and never deleted: every address ever shown
+    to a viewer stays watched, whatever happens to its tip or key.
+    """
+
+    creator_lookup = "creator"
+
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="addresses")
+    wallet_key = models.ForeignKey(WalletKey, on_delete=models.PROTECT, related_name="addresses")
+    index = models.PositiveIntegerField()
+    change = models.BooleanField(default=False)
+    # Unique index: the block scanner matches a block's outputs with one IN query on it.
+    address = models.CharField(max_length=90, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wallet_key", "change", "index"], name="address_unique_per_key_index"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def derivation_path(self) -> str:
+        return f"{1 if self.change else 0}/{self.index}"
+
+
+class TipStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    IN_MEMPOOL = "in_mempool", _("Payment seen, confirming")
+    CONFIRMED = "confirmed", _("Confirmed")
+    EXPIRED = "expired", _("Expired")
+
+
+OPEN_STATUSES = (TipStatus.AWAITING_PAYMENT,)
+
+
+class Tip(models.Model):
+    creator_lookup = "creator"
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="tips")
+    widget = models.ForeignKey(
+        "widgets.Widget", null=True, blank=True, on_delete=models.SET_NULL, related_name="tips"
+    )
+    video_id = models.CharField(max_length=200, blank=True)
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="tips")
+    amount_sats = models.PositiveBigIntegerField(_("requested amount (sats)"))
+    # The minimum that applied when the tip was made (creator's or the widget's).
+    minimum_sats = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=50, blank=True)
+    message = models.CharField(max_length=280, blank=True)
+    message_hidden = models.BooleanField(default=False)
+
+    status = models.CharField(
+        max_length=20, choices=TipStatus.choices, default=TipStatus.AWAITING_PAYMENT
+    )
+    # Sum of payments still valid (mempool or in a block) and of those final enough.
+    received_sats = models.PositiveBigIntegerField(default=0)
+    confirmed_sats = models.PositiveBigIntegerField(default=0)
+    paid_late = models.BooleanField(default=False)
+    below_minimum = models.BooleanField(default=False)
+    overpaid = models.BooleanField(default=False)
+    confirmations_required = models.PositiveSmallIntegerField(default=1)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Until then the address stays reserved for this tip (payments still credited to it).
+    watch_until = models.DateTimeField()
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["creator", "status", "created_at"]),
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["address", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"tip {self.public_id} to {self.creator}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TipStatus.AWAITING_PAYMENT
+
+
+class PaymentState(models.TextChoices):
+    MEMPOOL = "mempool", _("In mempool")
+    CONFIRMED = "confirmed", _("In a block")
+    REPLACED = "replaced", _("Replaced or dropped")
+    REORGED = "reorged", _("Block reorganised away")
+
+
+LIVE_PAYMENT_STATES = (PaymentState.MEMPOOL, PaymentState.CONFIRMED)
+
+
+class Payment(models.Model):
+    """One transaction output paying a tip address. Unique by (txid, vout): never counted twice."""
+
+    creator_lookup = "tip__creator"
+
+    tip = models.ForeignKey(Tip, on_delete=models.PROTECT, related_name="payments")
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="payments")
+    txid = models.CharField(max_length=64)
+    vout = models.PositiveIntegerField()
+    value_sats = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=16, choices=PaymentState.choices)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    block_height = models.PositiveIntegerField(null=True, blank=True)
+    block_hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["txid", "vout"], name="payment_unique_outpoint"),
+        ]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["block_height"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.txid}:{self.vout} {self.value_sats} sats"
+
+
+class ChainState(models.Model):
+    """Where the block scanner stands. A single row (pk=1)."""
+
+    height = models.IntegerField(null=True, blank=True)
+    block_hash = models.CharField(max_length=64, blank=True)
+    tip_height = models.IntegerField(null=True, blank=True)
+    last_scan_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"scanned to {self.height}"
+
+    @classmethod
+    def load(cls) -> ChainState:
+        state, _ = cls.objects.get_or_create(pk=1)
+        return state
+
+
+class ScannedBlock(models.Model):
+    """Recently scanned blocks, kept to find the fork point after a reorg."""
+
+    height = models.IntegerField(unique=True)
+    block_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    scanned_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.height} {self.block_hash}"
+
+
+class SimulatedBlock(models.Model):
+    """A block of the simulated chain (payments.chain.simulated). Not real bitcoin."""
+
+    height = models.IntegerField(db_index=True)
+    block_hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64)
+    on_best_chain = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"simulated block {self.height}"
+
+
+class SimulatedTransaction(models.Model):
+    """A transaction of the simulated chain; `outputs` is [{"address": str, "value": sats}]."""
+
+    txid = models.CharField(max_length=64, unique=True)
+    outputs = models.JSONField()
+    block = models.ForeignKey(
+        SimulatedBlock,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transactions",
+    )
+    in_mempool = models.BooleanField(default=True)
+    # Set when the transaction was replaced (RBF) or dropped from the mempool.
+    replaced_by = models.CharField(max_length=64, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.txid

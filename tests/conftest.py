@@ -1,0 +1,59 @@
+"""Suite-wide set-up: which database and broker the tests run against.
+
+CI (BITCACHE_REQUIRE_SERVICES=1) insists on PostgreSQL and a real broker and
+fails at once without them. Elsewhere, without DATABASE_URL, the suite runs on
+SQLite and skips the tests marked `postgres`, and says so at the end.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("BITCACHE_REQUIRE_SERVICES") == "1"
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _broker_url() -> str:
+    return settings.BITCACHE_TEST_BROKER_URL
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_SERVICES and not _on_postgres():
+        pytest.exit("CI requires PostgreSQL: set DATABASE_URL to a postgres:// URL.", returncode=3)
+    if REQUIRE_SERVICES and not _broker_url().startswith(("redis://", "amqp://", "pyamqp://")):
+        pytest.exit(
+            "CI requires a real broker: set CELERY_BROKER_URL (redis:// or amqp://).", returncode=3
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = settings.DATABASES["default"]
+    broker = _broker_url() or "none (broker tests skipped)"
+    return [f"bitcache: database {database['ENGINE'].rsplit('.', 1)[-1]}, broker {broker}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_broker = pytest.mark.skip(reason="needs a real broker (set CELERY_BROKER_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not _on_postgres():
+            item.add_marker(skip_pg)
+        if "broker" in item.keywords and not _broker_url():
+            item.add_marker(skip_broker)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if not _on_postgres():
+        skipped = [
+            r for r in terminalreporter.stats.get("skipped", []) if "PostgreSQL" in str(r.longrepr)
+        ]
+        terminalreporter.write_line(
+            f"NOTE: ran on SQLite (no DATABASE_URL); {len(skipped)} PostgreSQL-only tests skipped.",
+            yellow=True,
+        )
