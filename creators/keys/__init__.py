@@ -1,0 +1,16 @@
+"""Watch-only wallet keys: validate what a creator pastes, and derive their tip addresses.
+
+Everything money depends on is checked here rather than trusted to bitcoinlib 0.7.10,
+which skips the extended-key checksum, accepts private keys and seed words, derives
+hardened steps of public keys wrongly and gets taproot addresses wrong (no BIP341 tweak).
+
+    key = parse_key(text, network="mainnet")   # WatchKey, or raises KeyRefused
+    key.address(0)                            # first receive address
+"""
+
+from creators.keys.addresses import ScriptType
+from creators.keys.errors import KeyRefused
+from creators.keys.parsing import parse_key
+from creators.keys.watch_key import DerivedAddress, WatchKey
+
+__all__ = ["DerivedAddress", "KeyRefused", "ScriptType", "WatchKey", "parse_key"]
