@@ -1,5 +1,19 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.shortcuts import resolve_url
+
+from creators.selectors import creator_for_user
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Hook for sign-up rules (e.g. closing sign-ups); allauth's defaults otherwise."""
+    """allauth's defaults, except where a new account goes first."""
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Where the verification link leads: "create your profile", not an empty dashboard.
+        return resolve_url("creators:onboarding")
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # A user who signed up but left before making a profile resumes there.
+        if creator_for_user(user=request.user) is None:
+            return resolve_url("creators:onboarding")
+        return super().get_login_redirect_url(request)

@@ -39,11 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    # Before allauth: its templates in creators/templates/allauth/ override allauth's own.
+    "creators",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "bitcache",
-    "creators",
     "payments",
     "widgets",
 ]
@@ -211,8 +212,30 @@ BITCACHE_REQUIRE_APPROVAL = env_bool("BITCACHE_REQUIRE_APPROVAL", True)
 BITCACHE_TIP_EXPIRY_MINUTES = env_int("BITCACHE_TIP_EXPIRY_MINUTES", 60, minimum=1)
 # After a tip expires we keep watching its address this long before the address
 # may be given to another tip; a payment seen in that window is still credited.
-BITCACHE_TIP_MONITOR_HOURS = env_int("BITCACHE_TIP_MONITOR_HOURS", 24 * 7, minimum=1)
+BITCACHE_TIP_MONITOR_HOURS = env_int("BITCACHE_TIP_MONITOR_HOURS", 24, minimum=1)
+# Under gap-limit pressure, an unused address may be given to a new tip this long after its
+# previous tip expired, before the monitoring window ends.
+BITCACHE_TIP_RECYCLE_GRACE_MINUTES = env_int("BITCACHE_TIP_RECYCLE_GRACE_MINUTES", 30, minimum=0)
 BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = env_int("BITCACHE_MAX_OPEN_TIPS_PER_CREATOR", 15, minimum=1)
+# Wallets stop looking this many unused addresses past the last used one (BIP44 says 20).
+# Allocation never hands out an index a wallet with this gap limit would not see.
+BITCACHE_GAP_LIMIT = env_int("BITCACHE_GAP_LIMIT", 20, minimum=2)
+# Larger requests are refused as absurd (10 BTC by default).
+BITCACHE_MAX_TIP_SATS = env_int("BITCACHE_MAX_TIP_SATS", 10 * 100_000_000, minimum=1)
+# How often beat asks a worker to look at the chain (blocks, then mempool).
+BITCACHE_WATCH_INTERVAL_SECONDS = env_int("BITCACHE_WATCH_INTERVAL_SECONDS", 10, minimum=1)
+# Without PostgreSQL (whose advisory lock is used instead), scanners on one machine
+# take turns through an exclusive lock on this file.
+BITCACHE_SCANNER_LOCK_FILE = VAR_DIR / "scanner.lock"
+
+CELERY_BEAT_SCHEDULE = {
+    "watch-chain": {
+        "task": "payments.tasks.watch_chain",
+        "schedule": float(BITCACHE_WATCH_INTERVAL_SECONDS),
+        # A missed run is superseded by the next one; don't let them pile up.
+        "options": {"expires": float(BITCACHE_WATCH_INTERVAL_SECONDS)},
+    },
+}
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
 BITCACHE_MAX_AVATAR_BYTES = env_int("BITCACHE_MAX_AVATAR_BYTES", 2 * 1024 * 1024, minimum=1024)
 

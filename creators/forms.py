@@ -1,0 +1,176 @@
+"""Forms for creator pages and moderation: they parse input; services.py decides."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from creators.keys import KeyRefused, parse_key
+from creators.models import Creator
+from creators.selectors import creator_handle_taken, wallet_key_registered_elsewhere
+from creators.services import HANDLE_TAKEN, KEY_REGISTERED_ELSEWHERE
+
+# The longest descriptor we accept (a key origin, an xpub, a path and a checksum)
+# is under 250 characters; anything near this bound is not a public key.
+KEY_MAX_CHARS = 4096
+# Avatars are shown at a few hundred pixels; a bigger canvas is a decompression bomb
+# waiting for the first thumbnailer.
+AVATAR_MAX_PIXELS = 4096 * 4096
+
+
+class AvatarField(forms.ImageField):
+    """A PNG, JPEG or WebP picture, judged by its content, not its name.
+
+    Django's ImageField lets Pillow verify the file; we also bound its size before
+    Pillow reads it, allow only three formats, and rename the file after its real
+    format so an image uploaded as `page.html` is never served as a web page.
+    """
+
+    extensions = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+    widget = forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+
+    def to_python(self, data: Any) -> Any:
+        max_bytes = settings.BITCACHE_MAX_AVATAR_BYTES
+        if getattr(data, "size", 0) > max_bytes:
+            raise ValidationError(
+                _("The picture is too large: at most %(size)s, please."),
+                params={"size": filesizeformat(max_bytes)},
+                code="avatar_too_large",
+            )
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        extension = self.extensions.get(upload.image.format)
+        if extension is None:
+            raise ValidationError(
+                _("Please upload a PNG, JPEG or WebP picture."), code="avatar_format"
+            )
+        width, height = upload.image.size
+        if width * height > AVATAR_MAX_PIXELS:
+            raise ValidationError(
+                _("The picture is too large: at most 4096 × 4096 pixels, please."),  # noqa: RUF001
+                code="avatar_too_large",
+            )
+        upload.name = f"{uuid.uuid4().hex}.{extension}"
+        return upload
+
+
+class CreatorProfileForm(forms.ModelForm):
+    """The onboarding form: the whole public profile, handle included."""
+
+    avatar = AvatarField(label=_("Avatar"), required=False)
+    channel_url = forms.URLField(
+        label=_("Channel URL"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("Your video channel, so viewers know the tip page is yours."),
+    )
+
+    class Meta:
+        model = Creator
+        fields = ["handle", "display_name", "bio", "channel_url", "avatar"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_handle(self) -> str:
+        handle = self.cleaned_data["handle"]
+        if creator_handle_taken(handle=handle, exclude=self.instance):
+            raise ValidationError(HANDLE_TAKEN, code="taken")
+        return handle
+
+
+class CreatorProfileEditForm(CreatorProfileForm):
+    """The profile edit form: everything but the handle (see services.creator_update)."""
+
+    class Meta(CreatorProfileForm.Meta):
+        fields = ["display_name", "bio", "channel_url", "avatar"]
+
+
+class KeyTextarea(forms.Textarea):
+    """A textarea that never writes the submitted text back into the page.
+
+    After a refusal that text may be a private key or seed words; showing it
+    again would put it in the browser's cache, history and screenshots.
+    """
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
+class WalletKeyForm(forms.Form):
+    """Paste a key (first post), then confirm what it derives (second post).
+
+    The preview page posts the same key back with the descriptor the creator
+    compared with their wallet; the key is parsed again and must still give that
+    descriptor, so what is stored is exactly what was shown.
+    """
+
+    key = forms.CharField(
+        label=_("Your wallet's public key or output descriptor"),
+        max_length=KEY_MAX_CHARS,
+        widget=KeyTextarea(
+            attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off", "autocapitalize": "off"}
+        ),
+        help_text=_(
+            "An xpub, ypub or zpub (or tpub, upub, vpub on test networks), or a descriptor "
+            "such as wpkh([fingerprint/84h/0h/0h]xpub…/0/*). Never your seed words or a "
+            "private key."
+        ),
+    )
+    confirmed_descriptor = forms.CharField(
+        required=False, max_length=KEY_MAX_CHARS, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, creator: Creator, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.creator = creator
+
+    # Keep the pasted text out of error reports, should anything below fail.
+    @sensitive_variables()
+    def clean_key(self) -> str:
+        text = self.cleaned_data["key"]
+        try:
+            key = parse_key(text, network=settings.BITCACHE_NETWORK)
+        except KeyRefused as refusal:
+            # `from None`: the parser's own exceptions may quote the input.
+            raise ValidationError(refusal.message, code="refused") from None
+        if wallet_key_registered_elsewhere(creator=self.creator, key=key):
+            raise ValidationError(KEY_REGISTERED_ELSEWHERE, code="registered_elsewhere")
+        self.cleaned_data["watch_key"] = key
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        key = cleaned_data.get("watch_key")
+        confirmed = cleaned_data.get("confirmed_descriptor")
+        if key is not None and confirmed and confirmed != key.descriptor:
+            raise ValidationError(
+                _("The key changed since you compared its addresses. Please paste it again."),
+                code="changed",
+            )
+        return cleaned_data
+
+    @property
+    def is_confirmation(self) -> bool:
+        return bool(self.cleaned_data.get("confirmed_descriptor"))
+
+
+class ModerationReasonForm(forms.Form):
+    """The reason every moderator action needs; it is written to the moderation log."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Kept in the moderation log. A suspended or rejected creator sees it on "
+            "their dashboard."
+        ),
+    )

@@ -1,0 +1,78 @@
+"""Reads for creator pages, the admin and other apps. Writes live in services.py."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import F, QuerySet
+
+from creators.models import Creator, ModerationLogEntry, WalletKey
+from creators.scoping import owned_by
+
+if TYPE_CHECKING:
+    from creators.keys import WatchKey
+
+# A base58 extended public key, the form canonical descriptors write keys in.
+_EXTENDED_PUBLIC_KEY = re.compile(r"[xt]pub[1-9A-HJ-NP-Za-km-z]{100,}")
+
+
+def creator_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Creator | None:
+    """The creator profile the signed-in user owns, if they made one yet."""
+    if not user.is_authenticated:
+        return None
+    return Creator.objects.filter(user=user).first()
+
+
+def creator_handle_taken(*, handle: str, exclude: Creator | None = None) -> bool:
+    """Whether another creator has this handle, ignoring case (as the database does)."""
+    others = Creator.objects.filter(handle__iexact=handle)
+    if exclude is not None and exclude.pk is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
+def wallet_key_active(*, creator: Creator) -> WalletKey | None:
+    """The key new tips derive their addresses from."""
+    return owned_by(creator, WalletKey).filter(is_active=True).first()
+
+
+def wallet_keys_retired(*, creator: Creator) -> QuerySet[WalletKey]:
+    """Replaced keys, newest first; their addresses are still watched."""
+    return owned_by(creator, WalletKey).filter(is_active=False).order_by("-retired_at", "-pk")
+
+
+def wallet_keys_with_chain(*, key: WatchKey) -> QuerySet[WalletKey]:
+    """Registered keys, of any creator, that derive the same addresses as `key`.
+
+    Deliberately not scoped to one creator: a chain registered twice, by one
+    creator or by two, would hand out addresses that were already given out.
+    The same extended key with the same script type is the same chain, however
+    it was pasted (zpub, or a descriptor with or without key origin).
+    """
+    extended_key = _EXTENDED_PUBLIC_KEY.search(key.descriptor)
+    if extended_key is None:  # Not a form creators.keys produces; be exact then.
+        return WalletKey.objects.filter(descriptor=key.descriptor)
+    return WalletKey.objects.filter(
+        network=key.network,
+        script_type=str(key.script_type),
+        descriptor__contains=extended_key.group(),
+    )
+
+
+def wallet_key_registered_elsewhere(*, creator: Creator, key: WatchKey) -> bool:
+    """Whether another creator already registered this chain (see wallet_keys_with_chain)."""
+    return wallet_keys_with_chain(key=key).exclude(creator=creator).exists()
+
+
+def creator_latest_status_change(*, creator: Creator) -> ModerationLogEntry | None:
+    """The moderation entry that put the creator in their current status.
+
+    The dashboard quotes its reason to a suspended or rejected creator.
+    """
+    return (
+        ModerationLogEntry.objects.filter(creator=creator, to_status=creator.status)
+        .exclude(from_status=F("to_status"))
+        .first()
+    )
