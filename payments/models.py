@@ -29,6 +29,13 @@ class Address(models.Model):
     change = models.BooleanField(default=False)
     # Unique index: the block scanner matches a block's outputs with one IN query on it.
     address = models.CharField(max_length=90, unique=True)
+    # Ever received an output (any state). A used address is never given to another tip.
+    used = models.BooleanField(default=False)
+    # Held for its latest tip until then (expiry + monitoring window); free to recycle after,
+    # if unused.
+    reserved_until = models.DateTimeField()
+    # Last time the mempool watcher asked the chain source about this address.
+    mempool_polled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,6 +44,7 @@ class Address(models.Model):
                 fields=["wallet_key", "change", "index"], name="address_unique_per_key_index"
             ),
         ]
+        indexes = [models.Index(fields=["wallet_key", "used", "index"])]
 
     def __str__(self) -> str:
         return self.address
@@ -155,6 +163,8 @@ class ChainState(models.Model):
     last_scan_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # Failed runs in a row; the watcher waits longer between tries as it grows.
+    consecutive_failures = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"scanned to {self.height}"

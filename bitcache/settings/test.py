@@ -4,6 +4,8 @@ DATABASE_URL picks PostgreSQL (CI); without it the suite runs on SQLite and
 skips the tests marked `postgres`, saying so (see tests/conftest.py).
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env_str
 
@@ -19,6 +21,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 BITCACHE_CHAIN_SOURCE = "simulated"
+# Parallel test processes each have their own database, so their own scanner lock.
+BITCACHE_SCANNER_LOCK_FILE = VAR_DIR / f"scanner-test-{os.getpid()}.lock"
 BITCACHE_NETWORK = "mainnet"
 
 # The real broker (Redis/RabbitMQ) for the tests that start a real worker.

@@ -27,12 +27,12 @@ __all__ = [
 ]
 
 _SOURCES = {
-    "simulated": "payments.chain.simulated.SimulatedChain.from_settings",
-    "esplora": "payments.chain.esplora.EsploraChain.from_settings",
-    "bitcoind": "payments.chain.bitcoind.BitcoindChain.from_settings",
+    "simulated": "payments.chain.simulated.SimulatedChain",
+    "esplora": "payments.chain.esplora.EsploraChain",
+    "bitcoind": "payments.chain.bitcoind.BitcoindChain",
 }
 
 
 def get_chain_source() -> ChainSource:
     """The chain source this site is configured for (BITCACHE_CHAIN_SOURCE)."""
-    return import_string(_SOURCES[settings.BITCACHE_CHAIN_SOURCE])()
+    return import_string(_SOURCES[settings.BITCACHE_CHAIN_SOURCE]).from_settings()

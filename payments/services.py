@@ -1,0 +1,262 @@
+"""Writes of the payments app: creating tips and crediting what the chain shows.
+
+Every satoshi sent to a tip address is recorded as a Payment (unique by txid and
+output index) and credited to the tip; a tip's status and flags are always
+recomputed from its payments, so replaying the same chain events changes nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from creators.models import Creator, CreatorStatus, WalletKey
+from payments.addresses import AddressUnavailable, allocate_address
+from payments.chain import BlockHeader
+from payments.models import (
+    LIVE_PAYMENT_STATES,
+    Address,
+    ChainState,
+    Payment,
+    PaymentState,
+    Tip,
+    TipStatus,
+)
+from payments.signals import tip_status_changed
+from widgets.models import Widget
+
+NAME_MAX_LENGTH = 50
+MESSAGE_MAX_LENGTH = 280
+
+
+class TipRefused(Exception):
+    """The tip cannot be created; `message` says why in words a viewer understands."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def minimum_tip_sats(creator: Creator, widget: Widget | None = None) -> int:
+    """The smallest tip accepted: the creator's minimum, or the widget's if higher."""
+    if widget is None:
+        return creator.min_tip_sats
+    return max(creator.min_tip_sats, widget.min_tip_sats)
+
+
+def clean_text(value: str, max_length: int, field: str) -> str:
+    """Plain text: control characters dropped, whitespace trimmed, length enforced."""
+    text = "".join(
+        ch for ch in (value or "") if ch in "\n " or unicodedata.category(ch)[0] != "C"
+    ).strip()
+    if len(text) > max_length:
+        raise TipRefused(
+            f"{field}_too_long",
+            _("%(field)s is limited to %(max)d characters.")
+            % {"field": field.capitalize(), "max": max_length},
+        )
+    return text
+
+
+def _check_amount(amount_sats: object, minimum: int) -> int:
+    if not isinstance(amount_sats, int) or isinstance(amount_sats, bool):
+        raise TipRefused("amount_invalid", _("The amount must be a whole number of sats."))
+    if amount_sats < minimum:
+        raise TipRefused(
+            "amount_below_minimum",
+            _("The minimum tip is %(min)s sats.") % {"min": f"{minimum:,}"},
+        )
+    if amount_sats > settings.BITCACHE_MAX_TIP_SATS:
+        raise TipRefused(
+            "amount_too_large",
+            _("That is more than %(max)s sats; please check the amount.")
+            % {"max": f"{settings.BITCACHE_MAX_TIP_SATS:,}"},
+        )
+    return amount_sats
+
+
+def tip_create(
+    *,
+    creator: Creator,
+    amount_sats: int,
+    name: str = "",
+    message: str = "",
+    widget: Widget | None = None,
+    video_id: str = "",
+    now: datetime | None = None,
+) -> Tip:
+    """Create a tip awaiting payment on a fresh (or safely recycled) address of the creator."""
+    now = now or timezone.now()
+    if creator.status != CreatorStatus.ACTIVE or (widget is not None and not widget.is_active):
+        raise TipRefused("not_accepting", _("This creator is not accepting tips right now."))
+    if widget is not None and widget.creator_id != creator.pk:
+        raise TipRefused("not_accepting", _("This widget does not belong to this creator."))
+    minimum = minimum_tip_sats(creator, widget)
+    amount_sats = _check_amount(amount_sats, minimum)
+    name = clean_text(name, NAME_MAX_LENGTH, "name")
+    message = clean_text(message, MESSAGE_MAX_LENGTH, "message")
+    wallet_key = creator.wallet_keys.filter(is_active=True, confirmed_at__isnull=False).first()
+    if wallet_key is None:
+        raise TipRefused("not_accepting", _("This creator is not accepting tips right now."))
+
+    expires_at = now + timedelta(minutes=settings.BITCACHE_TIP_EXPIRY_MINUTES)
+    watch_until = expires_at + timedelta(hours=settings.BITCACHE_TIP_MONITOR_HOURS)
+    busy = TipRefused(
+        "busy",
+        _(
+            "This creator has many unpaid tips waiting. Please try again in a few minutes, "
+            "or pay one you already opened."
+        ),
+    )
+    with transaction.atomic():
+        # The key row lock serialises this creator's allocations, so the open-tip
+        # count below cannot be raced past the cap.
+        WalletKey.objects.select_for_update().filter(pk=wallet_key.pk).first()
+        open_tips = Tip.objects.filter(
+            creator=creator, status=TipStatus.AWAITING_PAYMENT, expires_at__gt=now
+        ).count()
+        if open_tips >= settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR:
+            raise busy
+        try:
+            address = allocate_address(wallet_key=wallet_key, reserve_until=watch_until, now=now)
+        except AddressUnavailable:
+            raise busy from None
+        return Tip.objects.create(
+            creator=creator,
+            widget=widget,
+            video_id=(video_id or (widget.video_id if widget else ""))[:200],
+            address=address,
+            amount_sats=amount_sats,
+            minimum_sats=minimum,
+            name=name,
+            message=message,
+            confirmations_required=creator.confirmations_required,
+            created_at=now,
+            expires_at=expires_at,
+            watch_until=watch_until,
+        )
+
+
+# --- Crediting payments -------------------------------------------------------
+
+
+def tip_for_address(address: Address, seen_at: datetime) -> Tip:
+    """The tip a payment to `address` first seen at `seen_at` belongs to.
+
+    Recycled addresses have several tips; the payment belongs to the latest one
+    created before it was seen.
+    """
+    tips = address.tips.order_by("-created_at", "-pk")
+    return tips.filter(created_at__lte=seen_at).first() or tips.first()
+
+
+@dataclass
+class Observed:
+    """One output paying a watched address, as the chain source showed it."""
+
+    address: Address
+    txid: str
+    vout: int
+    value_sats: int
+    block: BlockHeader | None  # None while in the mempool
+
+
+def payment_observe(observed: Observed, *, now: datetime) -> Payment:
+    """Record an output seen in the mempool or in a block. Idempotent."""
+    payment = (
+        Payment.objects.select_for_update().filter(txid=observed.txid, vout=observed.vout).first()
+    )
+    if payment is None:
+        payment = Payment(
+            tip=tip_for_address(observed.address, now),
+            address=observed.address,
+            txid=observed.txid,
+            vout=observed.vout,
+            value_sats=observed.value_sats,
+            first_seen_at=now,
+        )
+        if not observed.address.used:
+            Address.objects.filter(pk=observed.address.pk).update(used=True)
+            observed.address.used = True
+    if observed.block is not None:
+        payment.state = PaymentState.CONFIRMED
+        payment.block_height = observed.block.height
+        payment.block_hash = observed.block.hash
+    elif payment.state != PaymentState.CONFIRMED:
+        # Seen (again) in the mempool: a reorged-out or wrongly presumed replaced
+        # transaction is live again. A confirmed one stays confirmed.
+        payment.state = PaymentState.MEMPOOL
+    payment.save()
+    return payment
+
+
+def payments_mark_replaced(payments: list[Payment]) -> set[int]:
+    """Mempool payments whose transaction vanished (RBF replacement or drop)."""
+    ids = [p.pk for p in payments if p.state == PaymentState.MEMPOOL]
+    Payment.objects.filter(pk__in=ids).update(state=PaymentState.REPLACED)
+    return {p.tip_id for p in payments if p.pk in ids}
+
+
+def payments_revert_above(height: int) -> set[int]:
+    """Payments in blocks above `height` were reorganised away; returns affected tip ids."""
+    reverted = Payment.objects.filter(state=PaymentState.CONFIRMED, block_height__gt=height)
+    tip_ids = set(reverted.values_list("tip_id", flat=True))
+    reverted.update(state=PaymentState.REORGED, block_height=None, block_hash="")
+    return tip_ids
+
+
+def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
+    """Recompute a tip's totals, status and flags from its payments."""
+    live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
+    final = [
+        p
+        for p in live
+        if p.state == PaymentState.CONFIRMED
+        and scanned_height is not None
+        and scanned_height - p.block_height + 1 >= tip.confirmations_required
+    ]
+    received = sum(p.value_sats for p in live)
+    if not live:
+        status = TipStatus.EXPIRED if now >= tip.expires_at else TipStatus.AWAITING_PAYMENT
+    elif len(final) == len(live):
+        status = TipStatus.CONFIRMED
+    else:
+        status = TipStatus.IN_MEMPOOL
+
+    previous = tip.status
+    tip.status = status
+    tip.received_sats = received
+    tip.confirmed_sats = sum(p.value_sats for p in final)
+    tip.first_seen_at = min((p.first_seen_at for p in live), default=None)
+    tip.paid_late = any(p.first_seen_at > tip.expires_at for p in live)
+    tip.below_minimum = 0 < received < tip.minimum_sats
+    tip.overpaid = received > tip.amount_sats
+    if status != TipStatus.CONFIRMED:
+        tip.confirmed_at = None
+    elif tip.confirmed_at is None:
+        tip.confirmed_at = now
+    tip.save()
+    if previous != status:
+        transaction.on_commit(
+            lambda: tip_status_changed.send(sender=Tip, tip=tip, previous=previous)
+        )
+    return tip
+
+
+def tips_refresh(tip_ids: set[int], *, now: datetime) -> None:
+    scanned_height = ChainState.load().height
+    for tip in Tip.objects.filter(pk__in=tip_ids).prefetch_related("payments"):
+        tip_refresh(tip, scanned_height=scanned_height, now=now)
+
+
+def tips_expire(*, now: datetime) -> int:
+    """Tips past their payment window with nothing received become expired."""
+    due = Tip.objects.filter(status=TipStatus.AWAITING_PAYMENT, expires_at__lte=now)
+    return due.update(status=TipStatus.EXPIRED)

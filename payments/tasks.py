@@ -1,0 +1,64 @@
+"""Celery tasks: interfaces only; the work is in payments.watcher and payments.services."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from payments.chain import ChainSourceError, get_chain_source
+from payments.models import ChainState
+from payments.services import tips_expire
+from payments.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+def backoff_delay(failures: int) -> timedelta:
+    """Wait 10 s, 20 s, 40 s ... up to 5 min between tries while the source is failing."""
+    if failures <= 0:
+        return timedelta(0)
+    return min(timedelta(seconds=10 * 2 ** (failures - 1)), MAX_BACKOFF)
+
+
+@shared_task(ignore_result=True)
+def watch_chain() -> dict | None:
+    """Scan new blocks, then the mempool, then expire unpaid tips. One scanner at a time."""
+    now = timezone.now()
+    state = ChainState.load()
+    if state.last_error_at and now < state.last_error_at + backoff_delay(
+        state.consecutive_failures
+    ):
+        return None
+    with scanner_lock() as acquired:
+        if not acquired:
+            return None  # another worker is scanning; its run covers this one
+        report = ScanReport()
+        try:
+            source = get_chain_source()
+            scan_blocks(source, now=now, report=report)
+            scan_mempool(source, now=now, report=report)
+        except ChainSourceError as exc:
+            log.warning(
+                "chain source failed: %s (failure %d in a row)", exc, state.consecutive_failures + 1
+            )
+            ChainState.objects.filter(pk=1).update(
+                last_error=str(exc)[:1000],
+                last_error_at=now,
+                consecutive_failures=state.consecutive_failures + 1,
+            )
+            return None
+        tips_expire(now=now)
+        ChainState.objects.filter(pk=1).update(
+            last_scan_at=now, last_error="", last_error_at=None, consecutive_failures=0
+        )
+    return {
+        "blocks": report.blocks_scanned,
+        "reorgs": report.reorgs,
+        "payments": report.payments_seen,
+        "replaced": report.replaced,
+    }

@@ -1,0 +1,43 @@
+import pytest
+
+from payments.chain import ChainSourceError
+from payments.chain.simulated import SimulatedChain
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_reports_healthy_when_everything_answers(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] and body["broker"]["ok"] and body["chain_source"]["ok"]
+    assert body["chain_source"]["tip_height"] >= 0
+
+
+def test_it_returns_503_when_the_chain_source_is_down(client, monkeypatch):
+    def unreachable(self):
+        raise ChainSourceError("esplora at 127.0.0.1:9 did not answer")
+
+    monkeypatch.setattr(SimulatedChain, "tip", unreachable)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["chain_source"] == {"ok": False, "error": "esplora at 127.0.0.1:9 did not answer"}
+
+
+def test_it_returns_503_when_the_broker_is_down(client, monkeypatch):
+    from bitcache.celery_app import app
+
+    # Nothing listens on port 1. (broker_url itself may come from CELERY_BROKER_URL,
+    # which Celery lets win over configuration.)
+    monkeypatch.setitem(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
