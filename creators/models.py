@@ -118,6 +118,11 @@ class Creator(models.Model):
     thank_you_message = models.TextField(
         _("thank-you message"), blank=True, validators=[MaxLengthValidator(500)]
     )
+    # Messages matching the staff word list wait for review instead of showing publicly.
+    hold_flagged_messages = models.BooleanField(_("hold flagged messages for review"), default=True)
+    notify_on_confirmed_tip = models.BooleanField(
+        _("email me when a tip is confirmed"), default=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -229,3 +234,44 @@ class ModerationLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The moderation log is append-only.")
+
+
+class ReportReason(models.TextChoices):
+    SCAM = "scam", _("Scam or fraud")
+    IMPERSONATION = "impersonation", _("Pretends to be someone else")
+    ILLEGAL = "illegal", _("Illegal content")
+    HATE = "hate", _("Hate or harassment")
+    SPAM = "spam", _("Spam")
+    OTHER = "other", _("Something else")
+
+
+class Report(models.Model):
+    """A viewer's report about a creator, from the tip page or a widget (no account)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
+    details = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    # A keyed hash of the reporter's IP: enough to rate-limit and spot floods, not to track.
+    reporter_fingerprint = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"report on {self.creator}: {self.get_reason_display()}"
+
+
+class FlaggedTerm(models.Model):
+    """A word or phrase that sends a tip message to review before it is shown (staff-edited)."""
+
+    term = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.term

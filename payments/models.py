@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +80,23 @@ class Tip(models.Model):
     minimum_sats = models.PositiveBigIntegerField()
     name = models.CharField(max_length=50, blank=True)
     message = models.CharField(max_length=280, blank=True)
+    # Hidden by the creator or a moderator: never shown publicly again.
     message_hidden = models.BooleanField(default=False)
+    message_hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Matched the staff word list; held from public view until reviewed when the creator
+    # chose to hold flagged messages.
+    message_flagged = models.BooleanField(default=False)
+    message_reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the "tip" is the purchase of a paid unlock.
+    unlock_item = models.ForeignKey(
+        "unlocks.UnlockItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="purchases",
+    )
 
     status = models.CharField(
         max_length=20, choices=TipStatus.choices, default=TipStatus.AWAITING_PAYMENT

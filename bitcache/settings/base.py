@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bitcache",
     "payments",
     "widgets",
+    "unlocks",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UnlocksConfig(AppConfig):
+    name = "unlocks"
+    verbose_name = "Paid unlocks"
