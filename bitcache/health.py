@@ -35,13 +35,15 @@ def check_broker() -> dict[str, Any]:
 
 
 def check_chain_source() -> dict[str, Any]:
+    from django.core.exceptions import ImproperlyConfigured
+
     from payments.chain import ChainSourceError, get_chain_source
     from payments.models import ChainState
 
     try:
         source = get_chain_source()
         tip = source.tip()
-    except ChainSourceError as exc:
+    except (ChainSourceError, ImproperlyConfigured) as exc:
         return {"ok": False, "error": str(exc)}
     scanned = ChainState.load().height
     return {

@@ -41,3 +41,13 @@ def test_it_returns_503_when_the_broker_is_down(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
+
+
+def test_it_returns_503_when_the_chain_source_is_misconfigured(client, settings):
+    settings.BITCACHE_CHAIN_SOURCE = "esplora"
+    settings.BITCACHE_ESPLORA_URL = ""
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["chain_source"]["ok"] is False

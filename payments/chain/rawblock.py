@@ -22,6 +22,8 @@ from creators.keys.networks import Network
 from .base import Block, BlockHeader, ChainSourceError, Transaction, TxOutput
 
 MAX_MONEY_SATS = 21_000_000 * 100_000_000
+# The previous-block hash of a genesis block, as its header spells it.
+NO_PREVIOUS_BLOCK = "0" * 64
 _HEADER_SIZE = 80
 _OP_0 = 0x00
 _OP_1 = 0x51

@@ -20,9 +20,8 @@ from django.db.models import Q, QuerySet
 from payments.models import SimulatedBlock, SimulatedTransaction
 
 from .base import Block, BlockHeader, ChainSource, NotFound, Transaction, TxOutput
-from .rawblock import MAX_MONEY_SATS
+from .rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
 
-NO_PREVIOUS_BLOCK = "0" * 64
 # Fixed, so that two processes creating the chain at once collide on the unique hash.
 GENESIS_HASH = hashlib.sha256(b"bitcache simulated chain genesis").hexdigest()
 # Transactions a node would still know: waiting in the mempool or mined on the best chain.

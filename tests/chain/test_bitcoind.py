@@ -1,0 +1,407 @@
+"""The Bitcoin Core adapter against a local server speaking Core's JSON-RPC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from hypothesis import given
+from hypothesis import strategies as st
+
+from payments.chain import ChainSourceError, NotFound, Transaction, TxOutput
+from payments.chain.bitcoind import BitcoindChain, btc_to_sats
+from payments.chain.http import RetryPolicy
+from payments.money import sats_to_btc
+
+from .blocks import GENESIS_HASH, P2TR, P2WPKH
+from .servers import BitcoindApp, LocalServer, Reply, RpcFailure
+
+BLOCK_1 = "00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048"
+TX_1 = "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098"
+MAX_MONEY_BTC = Decimal("21000000")
+
+
+def core_tx(txid: str, outputs: list[tuple[str | None, Decimal]]) -> dict[str, Any]:
+    """A transaction as getrawtransaction <txid> true and getblock <hash> 2 show it."""
+    vout = []
+    for n, (address, value) in enumerate(outputs):
+        script = {"asm": "", "desc": "", "hex": "", "type": "nulldata"}
+        if address:
+            script = {**script, "address": address, "type": "witness_v0_keyhash"}
+        vout.append({"value": value, "n": n, "scriptPubKey": script})
+    return {
+        "txid": txid,
+        "hash": txid,
+        "version": 2,
+        "size": 200,
+        "vsize": 150,
+        "weight": 600,
+        "locktime": 0,
+        "vin": [],
+        "vout": vout,
+        "hex": "00",
+    }
+
+
+class FakeNode:
+    """Just enough of Core's state and RPC handlers, with Core's error codes and messages."""
+
+    def __init__(self) -> None:
+        self.chain = "main"
+        self.blocks = [
+            {"hash": GENESIS_HASH, "height": 0, "tx": [core_tx("4a" * 32, [(None, Decimal(50))])]},
+            {
+                "hash": BLOCK_1,
+                "height": 1,
+                "previousblockhash": GENESIS_HASH,
+                "tx": [
+                    core_tx(TX_1, [(P2WPKH, Decimal("0.00000001")), (None, Decimal("0E-8"))]),
+                    core_tx("ab" * 32, [(P2TR, Decimal("20999999.9769"))]),
+                ],
+            },
+        ]
+        self.mempool: dict[str, dict[str, Any]] = {}
+
+    def methods(self) -> dict[str, Any]:
+        return {
+            "getblockchaininfo": lambda: {
+                "chain": self.chain,
+                "blocks": len(self.blocks) - 1,
+                "bestblockhash": self.blocks[-1]["hash"],
+            },
+            "getblockheader": lambda block_hash, verbose=True: self._header(block_hash),
+            "getblockhash": self._block_hash,
+            "getblock": lambda block_hash, verbosity=1: self._block(block_hash),
+            "getrawmempool": lambda: list(self.mempool),
+            "getrawtransaction": self._transaction,
+        }
+
+    def _block_hash(self, height: int) -> str:
+        if not 0 <= height < len(self.blocks):
+            raise RpcFailure(-8, "Block height out of range")
+        return self.blocks[height]["hash"]
+
+    def _block(self, block_hash: str) -> dict[str, Any]:
+        for block in self.blocks:
+            if block["hash"] == block_hash:
+                return {**block, "confirmations": 1, "version": 536870912, "nTx": len(block["tx"])}
+        raise RpcFailure(-5, "Block not found")
+
+    def _header(self, block_hash: str) -> dict[str, Any]:
+        return {key: value for key, value in self._block(block_hash).items() if key != "tx"}
+
+    def _transaction(self, txid: str, verbose: bool = False) -> dict[str, Any]:
+        if txid not in self.mempool:
+            raise RpcFailure(
+                -5,
+                "No such mempool transaction. Use -txindex or provide a block hash to enable "
+                "blockchain transaction queries. Use gettransaction for wallet transactions.",
+            )
+        return self.mempool[txid]
+
+
+@pytest.fixture
+def node() -> FakeNode:
+    return FakeNode()
+
+
+@pytest.fixture
+def rpc(node: FakeNode) -> BitcoindApp:
+    return BitcoindApp(node.methods(), user="bitcache", password="s3cret-pw")
+
+
+@pytest.fixture
+def server(rpc: BitcoindApp) -> Iterator[LocalServer]:
+    with LocalServer(rpc) as running:
+        yield running
+
+
+def bitcoind(server: LocalServer, *, credentials: str = "bitcache:s3cret-pw@", **options: Any):
+    host = server.url.removeprefix("http://")
+    options.setdefault("network", "mainnet")
+    fast = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
+    return BitcoindChain(f"http://{credentials}{host}", retry=fast, **options)
+
+
+def calls(rpc: BitcoindApp, server: LocalServer) -> list[str]:
+    return rpc.calls(server.requests)
+
+
+def test_it_reads_the_tip(rpc: BitcoindApp, server: LocalServer) -> None:
+    tip = bitcoind(server).tip()
+
+    assert (tip.height, tip.hash, tip.prev_hash) == (1, BLOCK_1, GENESIS_HASH)
+    assert calls(rpc, server) == ["getblockchaininfo", "getblockheader"]
+
+
+def test_it_refuses_a_node_on_another_network(node: FakeNode, server: LocalServer) -> None:
+    node.chain = "test"
+
+    with pytest.raises(ChainSourceError, match="chain 'test', not BITCACHE_NETWORK=mainnet"):
+        bitcoind(server).tip()
+
+
+def test_testnet_means_testnet3_or_testnet4(node: FakeNode, server: LocalServer) -> None:
+    node.chain = "testnet4"
+
+    assert bitcoind(server, network="testnet").tip().height == 1
+
+
+def test_a_whole_block_is_one_call_with_exact_satoshis(
+    rpc: BitcoindApp, server: LocalServer
+) -> None:
+    block = bitcoind(server).block(BLOCK_1)
+
+    assert calls(rpc, server) == ["getblock"]
+    assert len(server.requests) == 1
+    assert (block.height, block.hash, block.header.prev_hash) == (1, BLOCK_1, GENESIS_HASH)
+    assert block.transactions == (
+        Transaction(TX_1, (TxOutput(0, 1, P2WPKH), TxOutput(1, 0, None))),
+        Transaction("ab" * 32, (TxOutput(0, 2_099_999_997_690_000, P2TR),)),
+    )
+
+
+def test_the_genesis_block_has_no_previous_block(server: LocalServer) -> None:
+    block = bitcoind(server).block(GENESIS_HASH)
+
+    assert (block.height, block.header.prev_hash) == (0, "0" * 64)
+    assert block.transactions[0].outputs[0].value_sats == 5_000_000_000
+
+
+def test_it_finds_block_hashes_by_height(server: LocalServer) -> None:
+    assert bitcoind(server).block_hash(1) == BLOCK_1
+
+
+def test_a_height_above_the_tip_is_not_found(server: LocalServer) -> None:
+    with pytest.raises(NotFound):
+        bitcoind(server).block_hash(2)
+
+
+def test_an_unknown_block_is_not_found(server: LocalServer) -> None:
+    with pytest.raises(NotFound):
+        bitcoind(server).block("cc" * 32)
+
+
+def test_an_unknown_transaction_is_none(server: LocalServer) -> None:
+    assert bitcoind(server).transaction("cc" * 32) is None
+
+
+def test_it_reads_a_mempool_transaction(node: FakeNode, server: LocalServer) -> None:
+    node.mempool["cc" * 32] = core_tx("cc" * 32, [(P2WPKH, Decimal("0.5"))])
+
+    assert bitcoind(server).transaction("cc" * 32) == Transaction(
+        "cc" * 32, (TxOutput(0, 50_000_000, P2WPKH),)
+    )
+
+
+def test_it_lists_the_mempool(node: FakeNode, server: LocalServer) -> None:
+    node.mempool = {txid: core_tx(txid, []) for txid in ("cc" * 32, "dd" * 32)}
+
+    assert bitcoind(server).mempool_txids() == {"cc" * 32, "dd" * 32}
+
+
+def test_mempool_polls_fetch_only_new_transactions_in_one_batch(
+    node: FakeNode, rpc: BitcoindApp, server: LocalServer
+) -> None:
+    paying, other = "cc" * 32, "dd" * 32
+    node.mempool[paying] = core_tx(paying, [(P2WPKH, Decimal("0.001"))])
+    node.mempool[other] = core_tx(other, [("bc1qsomeoneelse", Decimal("1"))])
+    source = bitcoind(server, mempool_batch_size=10)
+
+    first = source.mempool_transactions([P2WPKH])
+    node.mempool["ee" * 32] = core_tx("ee" * 32, [(P2TR, Decimal("0.002"))])
+    server.requests.clear()
+    second = source.mempool_transactions([P2WPKH, P2TR])
+
+    assert [tx.txid for tx in first] == [paying]
+    assert sorted(tx.txid for tx in second) == [paying, "ee" * 32]
+    assert calls(rpc, server) == ["getrawmempool", "getrawtransaction"]  # only the new one
+    assert len(server.requests) == 2
+
+
+def test_the_mempool_is_fetched_in_batches(node: FakeNode, server: LocalServer) -> None:
+    node.mempool = {f"{n:064x}": core_tx(f"{n:064x}", [(P2WPKH, Decimal(1))]) for n in range(5)}
+
+    found = bitcoind(server, mempool_batch_size=2).mempool_transactions([P2WPKH])
+
+    assert len(found) == 5
+    assert len(server.requests) == 1 + 3  # getrawmempool, then batches of 2, 2 and 1
+
+
+def test_a_transaction_that_left_the_mempool_is_forgotten(
+    node: FakeNode, server: LocalServer
+) -> None:
+    node.mempool["cc" * 32] = core_tx("cc" * 32, [(P2WPKH, Decimal("0.001"))])
+    source = bitcoind(server)
+    assert len(source.mempool_transactions([P2WPKH])) == 1
+
+    del node.mempool["cc" * 32]
+
+    assert source.mempool_transactions([P2WPKH]) == []
+
+
+def test_a_transaction_gone_before_it_is_fetched_is_skipped(
+    node: FakeNode, rpc: BitcoindApp, server: LocalServer
+) -> None:
+    node.mempool["cc" * 32] = core_tx("cc" * 32, [(P2WPKH, Decimal("0.001"))])
+    rpc.methods["getrawmempool"] = lambda: ["cc" * 32, "dd" * 32]  # dd leaves meanwhile
+
+    assert [tx.txid for tx in bitcoind(server).mempool_transactions([P2WPKH])] == ["cc" * 32]
+
+
+def test_an_rpc_error_is_reported_with_its_message_and_not_retried(
+    rpc: BitcoindApp, server: LocalServer
+) -> None:
+    def warming_up() -> None:
+        raise RpcFailure(-28, "Loading block index…")
+
+    rpc.methods["getblockchaininfo"] = warming_up
+
+    with pytest.raises(ChainSourceError, match=r"getblockchaininfo failed: Loading block index"):
+        bitcoind(server).tip()
+    assert len(server.requests) == 1
+
+
+def test_a_full_work_queue_is_retried(server: LocalServer) -> None:
+    server.fail_next(Reply(503, b"Work queue depth exceeded", "text/plain"))
+
+    assert bitcoind(server).block_hash(0) == GENESIS_HASH
+    assert len(server.requests) == 2
+
+
+def test_wrong_credentials_are_named_without_the_password(server: LocalServer) -> None:
+    with pytest.raises(ChainSourceError, match="rejected the credentials") as failure:
+        bitcoind(server, credentials="bitcache:wrong-pw@").tip()
+
+    assert "wrong-pw" not in str(failure.value)
+    assert "bitcache:" not in str(failure.value)
+
+
+def test_it_authenticates_with_the_cookie_file(
+    rpc: BitcoindApp, server: LocalServer, tmp_path: Path
+) -> None:
+    cookie = tmp_path / ".cookie"
+    cookie.write_text("__cookie__:first-secret")
+    rpc.credentials = ("__cookie__", "first-secret")
+    source = bitcoind(server, credentials="", cookie_file=str(cookie))
+    assert source.block_hash(0) == GENESIS_HASH
+
+    # bitcoind restarted: a new cookie, read on the next request.
+    cookie.write_text("__cookie__:second-secret")
+    rpc.credentials = ("__cookie__", "second-secret")
+
+    assert source.block_hash(1) == BLOCK_1
+
+
+def test_an_unreadable_cookie_file_is_named(server: LocalServer, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-cookie"
+
+    with pytest.raises(ChainSourceError, match=r"cannot read the cookie file .*no-such-cookie"):
+        bitcoind(server, credentials="", cookie_file=str(missing)).tip()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        Reply(200, b"<html>proxy error</html>", "text/html"),
+        Reply(500, b"<html>proxy error</html>", "text/html"),
+        Reply(200, b'{"result": null, "error": null, "id": 99}'),
+        Reply(200, b'[{"result": 1, "error": null, "id": 0}]'),
+        Reply(200, b'{"result": 1e999, "error": null, "id": 0}'),
+        Reply(200, b'{"result": NaN, "error": null, "id": 0}'),
+    ],
+)
+def test_garbage_answers_are_chain_source_errors(server: LocalServer, garbage: Reply) -> None:
+    server.fail_next(garbage)
+
+    with pytest.raises(ChainSourceError, match=r"bitcoind at 127\.0\.0\.1"):
+        bitcoind(server).block_hash(0)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda block: block.update(hash="cc" * 32),
+        lambda block: block.update(height=-1),
+        lambda block: block.update(tx="all"),
+        lambda block: block["tx"][0]["vout"][0].update(value="0.00000001"),
+        lambda block: block["tx"][0]["vout"][0].update(value=Decimal("0.000000001")),
+        lambda block: block["tx"][0]["vout"][0].update(value=Decimal("-1")),
+        lambda block: block["tx"][0]["vout"][0].update(n=5),
+        lambda block: block["tx"][0]["vout"][0]["scriptPubKey"].update(address=["a", "b"]),
+        lambda block: block["tx"][0].update(txid="not a txid"),
+    ],
+)
+def test_a_block_of_the_wrong_shape_is_a_chain_source_error(
+    rpc: BitcoindApp, server: LocalServer, damage: Any
+) -> None:
+    getblock = rpc.methods["getblock"]
+
+    def damaged_getblock(*params: Any) -> dict[str, Any]:
+        block = getblock(*params)
+        damage(block)
+        return block
+
+    rpc.methods["getblock"] = damaged_getblock
+
+    with pytest.raises(ChainSourceError, match="unexpected answer to getblock"):
+        bitcoind(server).block(BLOCK_1)
+
+
+@given(st.integers(min_value=0, max_value=21_000_000 * 100_000_000))
+def test_every_amount_core_prints_converts_to_the_exact_satoshis(sats: int) -> None:
+    printed = Decimal(f"{sats // 100_000_000}.{sats % 100_000_000:08d}")  # Core's format
+
+    assert btc_to_sats(printed) == sats
+    assert btc_to_sats(sats_to_btc(sats)) == sats
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        Decimal("0.000000001"),
+        Decimal("-0.00000001"),
+        MAX_MONEY_BTC + Decimal("0.00000001"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("1E+999999"),
+        Decimal("0." + "0" * 200 + "1"),
+        0.1,
+        "0.1",
+        True,
+        None,
+    ],
+)
+def test_amounts_that_are_not_whole_satoshis_are_refused(amount: object) -> None:
+    with pytest.raises(ValueError):
+        btc_to_sats(amount)
+
+
+def test_the_largest_amount_is_all_bitcoin() -> None:
+    assert btc_to_sats(MAX_MONEY_BTC) == 2_100_000_000_000_000
+    assert btc_to_sats(Decimal("20999999.9769")) == 2_099_999_997_690_000
+
+
+def test_from_settings_needs_a_url(settings) -> None:
+    settings.BITCACHE_BITCOIND_URL = ""
+
+    with pytest.raises(ImproperlyConfigured, match="BITCACHE_BITCOIND_URL"):
+        BitcoindChain.from_settings()
+
+
+def test_from_settings_needs_credentials_or_a_cookie_file(settings) -> None:
+    settings.BITCACHE_BITCOIND_URL = "http://127.0.0.1:8332"
+    settings.BITCACHE_BITCOIND_COOKIE_FILE = ""
+
+    with pytest.raises(ImproperlyConfigured, match="cookie file"):
+        BitcoindChain.from_settings()
+
+
+def test_from_settings_keeps_one_instance_so_the_mempool_memory_lasts(settings) -> None:
+    settings.BITCACHE_BITCOIND_URL = "http://u:p@127.0.0.1:8332"
+
+    assert BitcoindChain.from_settings() is BitcoindChain.from_settings()
