@@ -48,7 +48,8 @@ def derive_address(wallet_key: WalletKey, index: int) -> str:
 def last_used_index(wallet_key: WalletKey) -> int:
     """Highest receive index that ever got a payment, or -1."""
     used = Address.objects.filter(wallet_key=wallet_key, change=False, used=True)
-    return used.aggregate(top=Max("index"))["top"] if used.exists() else -1
+    top = used.aggregate(top=Max("index"))["top"]
+    return -1 if top is None else top
 
 
 def allocate_address(*, wallet_key: WalletKey, reserve_until: datetime, now: datetime) -> Address:

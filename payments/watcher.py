@@ -97,8 +97,25 @@ class ScanReport:
 
 
 def match_block(block: Block) -> dict[str, Address]:
-    """Watched addresses paid by `block`, in one indexed query per chunk of addresses."""
+    """Watched addresses paid by `block`, found through the address index.
+
+    On PostgreSQL the block's addresses go as one array parameter and the planner
+    is told to use the index: with millions of watched addresses it would otherwise
+    pick a sequential scan, whose cost grows with the table instead of the block.
+    """
     paid = sorted({out.address for tx in block.transactions for out in tx.outputs if out.address})
+    if not paid:
+        return {}
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            found = list(
+                Address.objects.raw(
+                    "SELECT * FROM payments_address WHERE address = ANY(%s)", [paid]
+                )
+            )
+            cursor.execute("SET LOCAL enable_seqscan = on")
+        return {a.address: a for a in found}
     watched: dict[str, Address] = {}
     for start in range(0, len(paid), MATCH_CHUNK):
         chunk = paid[start : start + MATCH_CHUNK]
