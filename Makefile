@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean browser-deps bench-deps screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,23 @@ run: install
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
-test: install
+# Browser tests (tests/browser) drive Debian's Chromium, never a downloaded browser.
+# As root, install it when missing; otherwise those tests skip and say why.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "note: /usr/bin/chromium is missing and we are not root: browser tests will skip"; \
+		fi; \
+	fi
+
+test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh docs/screenshots/ from the browser tests.
+screenshots: install browser-deps
+	BITCACHE_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -41,7 +56,17 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install
+# bench/bench_pages.py loads the pages with wrk (Debian package); install it as root when missing.
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+		else \
+			echo "note: wrk is missing and we are not root: bench_pages will stop and say so"; \
+		fi; \
+	fi
+
+bench: install bench-deps
 	$(PY) bench/run.py
 
 clean:

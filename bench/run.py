@@ -15,7 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-BENCHES = ["bench.bench_derivation", "bench.bench_scan", "bench.bench_tips"]
+BENCHES = [
+    "bench.bench_derivation",
+    "bench.bench_scan",
+    "bench.bench_tips",
+    "bench.bench_pages",
+]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 

@@ -1,0 +1,64 @@
+"""A small fixed-window rate limiter on Django's default cache.
+
+With Redis as the cache (CACHE_URL) the counts are shared by every web process;
+with the default local-memory cache each process counts on its own, which still
+stops one client hammering one process.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from creators.models import Creator
+
+SLOW_DOWN = gettext_lazy("Too many tips in a short time. Please wait a minute and try again.")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, as seen by the first of our own reverse proxies.
+
+    X-Forwarded-For is whatever the client says, except for the entries our own
+    proxies appended: with BITCACHE_TRUSTED_PROXIES = n, the n-th address from the
+    right is the one the outermost proxy saw. Without proxies, REMOTE_ADDR.
+    """
+    proxies = settings.BITCACHE_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hit(scope: str, key: str, *, limit: int, period: int = 60) -> bool:
+    """Count one request for `key`; True when it is over `limit` in the current `period`."""
+    window = int(time.time() // period)
+    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    # add() is a no-op if the counter exists; incr() is atomic on Redis and memcached.
+    cache.add(cache_key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # evicted between add() and incr()
+        cache.set(cache_key, 1, timeout=period + 1)
+        count = 1
+    return count > limit
+
+
+def retry_after(period: int = 60) -> int:
+    """Seconds until the current window ends, for a Retry-After header."""
+    return period - int(time.time()) % period
+
+
+def too_fast(request: HttpRequest, creator: Creator) -> bool:
+    """Tip creation (page, widget, API, unlock purchase) is limited per client address,
+    then per creator, both per minute; every entry point shares these counters."""
+    return hit("tip-ip", client_ip(request), limit=settings.BITCACHE_TIP_RATE_PER_IP) or hit(
+        "tip-creator", str(creator.pk), limit=settings.BITCACHE_TIP_RATE_PER_CREATOR
+    )

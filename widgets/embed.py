@@ -1,0 +1,45 @@
+"""The HTML a creator pastes into their site to show a widget."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from widgets.models import Widget
+
+
+def site_origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def loader_snippet(origin: str, *, attribute: str, public_id: str, page: str, text: str) -> str:
+    """embed.js for `attribute`="`public_id`", with a plain link to `page` (a path) for
+    visitors without JavaScript."""
+    return (
+        f'<script src="{origin}{reverse("widgets:embed_js")}" '
+        f'{attribute}="{public_id}" async></script>\n'
+        f'<noscript><a href="{origin}{page}">{escape(text)}</a></noscript>'
+    )
+
+
+def embed_snippet(origin: str, widget: Widget) -> str:
+    """The loader script, with a plain link for visitors without JavaScript."""
+    return loader_snippet(
+        origin,
+        attribute="data-widget",
+        public_id=widget.public_id,
+        page=reverse("widgets:creator", args=[widget.creator.handle]),
+        text=_("Tip %(name)s in bitcoin") % {"name": widget.creator.display_name},
+    )
+
+
+def iframe_snippet(origin: str, widget: Widget) -> str:
+    """A plain iframe for sites that allow no third-party scripts (fixed height)."""
+    src = origin + reverse("widgets:widget", args=[widget.public_id])
+    title = escape(_("Bitcoin tip widget"))
+    return (
+        f'<iframe src="{src}" title="{title}" width="100%" height="720" '
+        f'allow="clipboard-write" loading="lazy"></iframe>'
+    )

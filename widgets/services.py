@@ -1,0 +1,136 @@
+"""Writes of the widgets app: creators' widgets, and a new address for an expired tip.
+
+Widget rules are checked here, so the creator pages and any future API agree;
+refusals are ValidationErrors keyed by field, which a form shows as they are.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from creators.models import Creator
+from payments.models import Tip, TipStatus
+from payments.services import TipRefused, tip_create
+from widgets.models import Widget, WidgetTheme
+from widgets.origins import normalize_origins
+from widgets.selectors import MAX_SUGGESTIONS, tip_viewer_status
+
+MINIMUM_BELOW_CREATORS = _(
+    "At least your own minimum tip (%(min)s sats): set in your tip settings, it applies "
+    "to every widget."
+)
+SUGGESTION_OUT_OF_RANGE = _(
+    "Suggested amounts must be between this widget's minimum (%(min)s sats) and %(max)s sats."
+)
+TOO_MANY_SUGGESTIONS = _("At most %(max)d suggested amounts.")
+
+
+def _widget_save(
+    widget: Widget,
+    *,
+    label: str,
+    min_tip_sats: int,
+    suggested_amounts: list[int],
+    theme: str,
+    video_id: str,
+    allowed_origins: list[str],
+) -> Widget:
+    errors: dict[str, ValidationError] = {}
+    creator_minimum = widget.creator.min_tip_sats
+    if min_tip_sats < creator_minimum:
+        errors["min_tip_sats"] = ValidationError(
+            MINIMUM_BELOW_CREATORS, params={"min": f"{creator_minimum:,}"}
+        )
+    maximum = settings.BITCACHE_MAX_TIP_SATS
+    suggestions = sorted(set(suggested_amounts))
+    if len(suggestions) > MAX_SUGGESTIONS:
+        errors["suggested_amounts"] = ValidationError(
+            TOO_MANY_SUGGESTIONS, params={"max": MAX_SUGGESTIONS}
+        )
+    elif any(not min_tip_sats <= amount <= maximum for amount in suggestions):
+        errors["suggested_amounts"] = ValidationError(
+            SUGGESTION_OUT_OF_RANGE, params={"min": f"{min_tip_sats:,}", "max": f"{maximum:,}"}
+        )
+    try:
+        widget.allowed_origins = normalize_origins(allowed_origins)
+    except ValidationError as error:
+        errors["allowed_origins"] = error
+    if errors:
+        raise ValidationError(errors)
+    widget.label = label.strip()
+    widget.min_tip_sats = min_tip_sats
+    widget.suggested_amounts = suggestions
+    widget.theme = theme
+    widget.video_id = video_id.strip()
+    widget.full_clean()
+    widget.save()
+    return widget
+
+
+def widget_create(
+    *,
+    creator: Creator,
+    label: str,
+    min_tip_sats: int,
+    suggested_amounts: list[int] | None = None,
+    theme: str = WidgetTheme.LIGHT,
+    video_id: str = "",
+    allowed_origins: list[str] | None = None,
+) -> Widget:
+    return _widget_save(
+        Widget(creator=creator),
+        label=label,
+        min_tip_sats=min_tip_sats,
+        suggested_amounts=suggested_amounts or [],
+        theme=theme,
+        video_id=video_id,
+        allowed_origins=allowed_origins or [],
+    )
+
+
+def widget_update(
+    *,
+    widget: Widget,
+    label: str,
+    min_tip_sats: int,
+    suggested_amounts: list[int],
+    theme: str,
+    video_id: str,
+    allowed_origins: list[str],
+) -> Widget:
+    return _widget_save(
+        widget,
+        label=label,
+        min_tip_sats=min_tip_sats,
+        suggested_amounts=suggested_amounts,
+        theme=theme,
+        video_id=video_id,
+        allowed_origins=allowed_origins,
+    )
+
+
+def widget_set_active(*, widget: Widget, active: bool) -> Widget:
+    """Disable (embeds then show 404) or re-enable a widget. Its tips are kept."""
+    widget.is_active = active
+    widget.save(update_fields=["is_active"])
+    return widget
+
+
+def tip_renew(*, tip: Tip) -> Tip:
+    """A new tip, on a new address, with an expired tip's amount, name and message."""
+    if tip_viewer_status(tip) != TipStatus.EXPIRED:
+        raise TipRefused(
+            "not_expired", gettext("This tip can still be paid: no new address is needed.")
+        )
+    return tip_create(
+        creator=tip.creator,
+        amount_sats=tip.amount_sats,
+        name=tip.name,
+        # A message hidden by the creator or a moderator does not come back with the tip.
+        message="" if tip.message_hidden else tip.message,
+        widget=tip.widget,
+        video_id=tip.video_id,
+    )

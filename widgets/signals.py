@@ -1,0 +1,24 @@
+"""Stored viewer pages (widgets.page_cache) are dropped when what they show changes."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from creators.models import Creator, WalletKey
+from widgets.models import Widget
+from widgets.page_cache import pages_changed
+
+
+@receiver([post_save, post_delete], sender=Creator)
+@receiver([post_save, post_delete], sender=Widget)
+def creator_or_widget_changed(**kwargs) -> None:
+    pages_changed()
+
+
+@receiver([post_save, post_delete], sender=WalletKey)
+def wallet_key_changed(update_fields=None, **kwargs) -> None:
+    # Every tip advances its key's next index; the pages do not show it.
+    if update_fields is not None and set(update_fields) <= {"next_index"}:
+        return
+    pages_changed()

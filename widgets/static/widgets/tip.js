@@ -1,0 +1,262 @@
+/* Bitcache tip pages: amount checks, live payment status, copy buttons, and the
+   widget's height for the page that embeds it. Plain JS, no dependencies; every
+   text comes from data-* attributes the server filled in the page's language.
+   Amounts stay integers (BigInt) and BTC is built from the digits: no floats. */
+(function () {
+  "use strict";
+
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+
+  function groupSats(digits) {
+    return numbers.format(BigInt(digits));
+  }
+
+  // "5000" -> "0.00005": the sats digits with the point moved eight places.
+  function satsToBtc(digits) {
+    var padded = digits.replace(/^0+/, "").padStart(9, "0");
+    var fraction = padded.slice(-8).replace(/0+$/, "");
+    return padded.slice(0, -8) + (fraction ? "." + fraction : "");
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, key) {
+      return key in values ? values[key] : match;
+    });
+  }
+
+  /* --- The tip form ------------------------------------------------------ */
+  function initForm(form) {
+    var data = form.dataset;
+    var input = form.querySelector("[name=amount_sats]");
+    var btc = form.querySelector("[data-btc]");
+    var error = form.querySelector("[data-amount-error]");
+    var submit = form.querySelector("[type=submit]");
+    var presets = form.querySelector("[data-presets]");
+    var message = form.querySelector("[name=message]");
+    var counter = form.querySelector("[data-counter]");
+    var min = BigInt(data.min);
+    var max = BigInt(data.max);
+
+    function problem() {
+      var text = input.value.trim();
+      if (input.validity.badInput || (text && !/^\d+$/.test(text))) return data.messageInvalid;
+      if (!text) return data.messageRequired;
+      var sats = BigInt(text);
+      if (sats < min) return data.messageMin;
+      if (sats > max) return data.messageMax;
+      return "";
+    }
+
+    function showError(text) {
+      error.textContent = text;
+      input.setAttribute("aria-invalid", text ? "true" : "false");
+    }
+
+    function update() {
+      var trouble = problem();
+      var digits = input.value.trim();
+      btc.textContent = trouble ? "" : "= " + satsToBtc(digits) + " BTC";
+      submit.textContent = trouble
+        ? data.submitPlain
+        : fill(data.submitTemplate, { amount: groupSats(digits) });
+      if (!trouble) showError("");
+      if (presets) {
+        presets.querySelectorAll("[data-amount]").forEach(function (button) {
+          button.setAttribute("aria-pressed", String(button.dataset.amount === digits));
+        });
+      }
+    }
+
+    // The server checks everything again; this only spares a round trip.
+    form.noValidate = true;
+    input.addEventListener("input", update);
+    input.addEventListener("change", function () {
+      showError(problem());
+    });
+    form.addEventListener("submit", function (event) {
+      var trouble = problem();
+      if (trouble) {
+        event.preventDefault();
+        showError(trouble);
+        input.focus();
+        return;
+      }
+      submit.disabled = true;
+      submit.setAttribute("aria-busy", "true");
+    });
+    // Back from the payment page with the browser's cache: the button must work again.
+    window.addEventListener("pageshow", function () {
+      submit.disabled = false;
+      submit.removeAttribute("aria-busy");
+    });
+
+    if (presets) {
+      presets.hidden = false;
+      presets.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-amount]");
+        if (!button) return;
+        input.value = button.dataset.amount;
+        update();
+      });
+    }
+    if (message && counter) {
+      var countChars = function () {
+        counter.textContent = message.value.length + " / " + message.maxLength;
+      };
+      message.addEventListener("input", countChars);
+      countChars();
+    }
+    update();
+  }
+
+  /* --- The payment screen ------------------------------------------------- */
+  var TEXT_KEYS = {
+    awaiting_payment: "textAwaiting",
+    in_mempool: "textMempool",
+    confirmed: "textConfirmed",
+    expired: "textExpired",
+  };
+
+  function initStatus(box) {
+    var line = box.querySelector("[data-status-text]");
+
+    function setStatus(status) {
+      box.dataset.status = status;
+      box.querySelectorAll("[data-when]").forEach(function (section) {
+        section.hidden = section.dataset.when.split(" ").indexOf(status) < 0;
+      });
+      box.querySelectorAll("[data-step]").forEach(function (step) {
+        if (step.dataset.step === status) step.setAttribute("aria-current", "step");
+        else step.removeAttribute("aria-current");
+      });
+    }
+
+    // Values of the polled state shown in the page: data-state-text (as is),
+    // data-state-sats (grouped sats), data-state-href (a link), data-flag (shown if true).
+    function show(state) {
+      // A new amount to pay (a top-up after an underpayment, data-payment-uri) needs a
+      // new QR code, which only the server draws.
+      var request = box.dataset.paymentUri;
+      if (request && state.payment_uri && state.payment_uri !== request) {
+        window.location.reload();
+        return;
+      }
+      // Rewriting the live region only on a change keeps screen readers quiet otherwise.
+      if (box.dataset.status !== state.status) {
+        setStatus(state.status);
+        line.textContent = box.dataset[TEXT_KEYS[state.status]];
+      }
+      if ("settled" in state) box.dataset.settled = String(state.settled);
+      box.querySelectorAll("[data-flag]").forEach(function (node) {
+        node.hidden = !state[node.dataset.flag];
+      });
+      box.querySelectorAll("[data-state-text]").forEach(function (node) {
+        var value = state[node.dataset.stateText];
+        if (value !== undefined && value !== null) node.textContent = String(value);
+      });
+      box.querySelectorAll("[data-state-sats]").forEach(function (node) {
+        var value = state[node.dataset.stateSats];
+        if (value !== undefined && value !== null) node.textContent = groupSats(String(value));
+      });
+      box.querySelectorAll("[data-state-href]").forEach(function (node) {
+        var value = state[node.dataset.stateHref];
+        if (value) node.href = value;
+      });
+    }
+
+    function poll() {
+      fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (state) {
+          if (state && TEXT_KEYS[state.status]) show(state);
+        })
+        .catch(function () {})
+        .then(schedule);
+    }
+
+    // Done once settled: as the state says (data-settled), else once confirmed.
+    function settled() {
+      if (box.dataset.settled) return box.dataset.settled === "true";
+      return box.dataset.status === "confirmed";
+    }
+
+    function schedule() {
+      var status = box.dataset.status;
+      if (settled()) return;
+      // Late payments are still credited, so an expired tip is watched too, slowly.
+      var delay = status === "expired" ? 30000 : document.hidden ? 15000 : 4000;
+      window.setTimeout(poll, delay);
+    }
+
+    setStatus(box.dataset.status);
+    schedule();
+    initCountdown(box.querySelector("[data-countdown]"));
+  }
+
+  function initCountdown(node) {
+    if (!node) return;
+    var end = Date.parse(node.getAttribute("datetime"));
+    function tick() {
+      var seconds = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var minutes = Math.floor(seconds / 60);
+      node.textContent = minutes + ":" + String(seconds % 60).padStart(2, "0");
+      if (seconds > 0) window.setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
+  /* --- Copy buttons ------------------------------------------------------- */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain-HTTP development sites have no Clipboard API: copy through a selection.
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.appendChild(area);
+    area.select();
+    var copied = document.execCommand("copy");
+    area.remove();
+    return copied ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function initCopy(button) {
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copyFrom);
+      copyText(source.value || source.textContent.trim()).then(function () {
+        button.textContent = button.dataset.copied;
+        window.setTimeout(function () {
+          button.textContent = label;
+        }, 2000);
+      }, function () {
+        // Selecting the text lets the viewer copy it by hand.
+        window.getSelection().selectAllChildren(source);
+      });
+    });
+  }
+
+  /* --- Height for the embedding page (embed.js) ------------------------- */
+  function reportHeight() {
+    var last = 0;
+    function send() {
+      var height = Math.ceil(document.body.getBoundingClientRect().height);
+      if (height === last) return;
+      last = height;
+      // Only a height is sent, so any origin may read it; embed.js checks ours.
+      window.parent.postMessage({ type: "bitcache:height", height: height }, "*");
+    }
+    new ResizeObserver(send).observe(document.body);
+    send();
+  }
+
+  document.querySelectorAll("[data-tip-form]").forEach(initForm);
+  document.querySelectorAll("[data-tip-status]").forEach(initStatus);
+  document.querySelectorAll("[data-copy-from]").forEach(initCopy);
+  if (window.parent !== window) reportHeight();
+})();

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from widgets import views
+
+app_name = "widgets"
+
+urlpatterns = [
+    path("@<str:handle>", views.creator_page, name="creator"),
+    path("w/<str:widget_id>/", views.widget_page, name="widget"),
+    path("t/<str:tip_id>/", views.tip_detail, name="tip"),
+    path("t/<str:tip_id>/status.json", views.tip_status, name="tip_status"),
+    path("t/<str:tip_id>/renew", views.new_address, name="tip_new_address"),
+    path("embed.js", views.embed_js, name="embed_js"),
+]

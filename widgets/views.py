@@ -1,0 +1,219 @@
+"""What viewers see: the hosted tip page, the widget, a tip's payment screen, embed.js.
+
+/@<handle> and /w/<widget_id>/ are one flow (`tip_flow`) shown in two layouts:
+the site's full page, or the compact widget layout that other sites may frame.
+A tip made from a widget keeps that layout and framing on its payment screen.
+
+When a creator takes no tips the page says so, without a form, and answers
+403 Forbidden while that can change (pending review, suspended, no wallet key
+yet) or 410 Gone once the creator was rejected. An unknown handle, an unknown
+widget and a disabled widget are 404 Not Found.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
+from bitcache.security import allow_framing
+from creators.models import Creator, CreatorStatus
+from payments.models import Tip, TipStatus
+from payments.selectors import tip_get_public, tip_public_message
+from payments.services import TipRefused, tip_create
+from widgets import selectors
+from widgets.embed import site_origin
+from widgets.forms import TipForm
+from widgets.models import Widget, WidgetTheme
+from widgets.page_cache import cached_page
+from widgets.qr import qr_svg
+from widgets.services import tip_renew
+
+HOSTED_LAYOUT = "widgets/layouts/hosted.html"
+COMPACT_LAYOUT = "widgets/layouts/compact.html"
+# The payment screen polls status.json every few seconds; the browser, or a CDN in front
+# of the site, may reuse an answer this long without asking the server again.
+STATUS_MAX_AGE = 3
+EMBED_MAX_AGE = 60 * 60
+
+
+def frame_ancestors(widget: Widget) -> list[str] | None:
+    """Who may frame this widget: any site, or its allowed origins plus this site
+    (the creator's live preview)."""
+    return ["'self'", *widget.allowed_origins] if widget.allowed_origins else None
+
+
+def framed(response: HttpResponse, widget: Widget | None) -> HttpResponse:
+    """Widget responses may be framed by the widget's origins; all others keep refusing."""
+    if widget is not None:
+        allow_framing(response, frame_ancestors(widget))
+    return response
+
+
+def respond(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    widget: Widget | None = None,
+    embedded: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """A viewer page: in the compact layout, framable, inside a widget (by `widget`'s
+    origins, or by any site when `embedded` without one), else in the site's layout.
+
+    Also serves the unlocks app's item and purchase pages.
+    """
+    embedded = embedded or widget is not None
+    layout = COMPACT_LAYOUT if embedded else HOSTED_LAYOUT
+    theme = widget.theme if widget is not None else WidgetTheme.LIGHT
+    context = {**context, "layout": layout, "widget": widget, "theme": theme}
+    response = render(request, template, context, status=status)
+    if embedded:
+        allow_framing(response, frame_ancestors(widget) if widget is not None else None)
+    return response
+
+
+def slow_down(response: HttpResponse) -> HttpResponse:
+    response["Retry-After"] = str(retry_after())
+    return response
+
+
+def closed(request: HttpRequest, creator: Creator, widget: Widget | None) -> HttpResponse:
+    status = 410 if creator.status == CreatorStatus.REJECTED else 403
+    return respond(
+        request, "widgets/closed.html", {"creator": creator}, widget=widget, status=status
+    )
+
+
+# Viewers have no account and no session here, and the widget form is posted from
+# inside another site's iframe, where browsers withhold our (SameSite) CSRF cookie.
+# A forged post could only open a tip the forger could open directly, so tip
+# creation is CSRF-exempt and rate-limited instead.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@cached_page
+def creator_page(request: HttpRequest, handle: str) -> HttpResponse:
+    creator = selectors.creator_get_by_handle(handle)
+    if creator is None:
+        raise Http404
+    return tip_flow(request, creator=creator, widget=None)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@cached_page
+def widget_page(request: HttpRequest, widget_id: str) -> HttpResponse:
+    widget = selectors.widget_get_public(widget_id)
+    if widget is None:
+        raise Http404
+    return tip_flow(request, creator=widget.creator, widget=widget)
+
+
+def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -> HttpResponse:
+    if not selectors.creator_takes_tips(creator):
+        return closed(request, creator, widget)
+    terms = selectors.tip_terms(creator, widget)
+    form = TipForm(request.POST if request.method == "POST" else None, terms=terms)
+
+    def form_page(status: int = 200) -> HttpResponse:
+        context = {"creator": creator, "terms": terms, "form": form}
+        response = respond(request, "widgets/tip_form.html", context, widget=widget, status=status)
+        return slow_down(response) if status == 429 else response
+
+    if not form.is_bound:
+        return form_page()
+    if not form.is_valid():
+        return form_page(400)
+    if too_fast(request, creator):
+        form.add_error(None, SLOW_DOWN)
+        return form_page(429)
+    try:
+        tip = tip_create(creator=creator, widget=widget, **form.cleaned_data)
+    except TipRefused as refusal:
+        form.add_refusal(refusal)
+        return form_page(refusal_status(refusal, otherwise=400))
+    return framed(redirect("widgets:tip", tip.public_id), widget)
+
+
+def refusal_status(refusal: TipRefused, *, otherwise: int) -> int:
+    # "busy": the creator has too many unpaid tips open; coming back later will work.
+    return 429 if refusal.code == "busy" else otherwise
+
+
+def tip_or_404(tip_id: str) -> Tip:
+    tip = tip_get_public(tip_id)
+    if tip is None:
+        raise Http404
+    return tip
+
+
+def payment_context(tip: Tip, state: dict) -> dict:
+    """What the payment partials (widgets/_progress.html, widgets/_pay.html) show, for a
+    tip or for anything paid like one (an unlocks purchase)."""
+    qr = ""
+    if state["status"] != TipStatus.EXPIRED:
+        qr = qr_svg(state["payment_uri"], title=_("QR code of the payment request"))
+    # A message hidden or held for review stays off every public page.
+    message = tip_public_message(tip) or ""
+    return {"tip": tip, "creator": tip.creator, "state": state, "qr": qr, "message": message}
+
+
+def payment_screen(
+    request: HttpRequest, tip: Tip, *, alert: str | Promise = "", status: int = 200
+) -> HttpResponse:
+    context = {**payment_context(tip, selectors.tip_viewer_state(tip)), "alert": alert}
+    return respond(request, "widgets/tip_detail.html", context, widget=tip.widget, status=status)
+
+
+@require_safe
+def tip_detail(request: HttpRequest, tip_id: str) -> HttpResponse:
+    tip = tip_or_404(tip_id)
+    if tip.unlock_item_id is not None:  # a paid unlock's purchase has a page of its own
+        return redirect("unlocks:purchase", tip.public_id)
+    return payment_screen(request, tip)
+
+
+@require_safe
+def tip_status(request: HttpRequest, tip_id: str) -> JsonResponse:
+    response = JsonResponse(selectors.tip_viewer_state(tip_or_404(tip_id)))
+    patch_cache_control(response, public=True, max_age=STATUS_MAX_AGE)
+    return response
+
+
+@csrf_exempt  # see creator_page: same reasons, same rate limit
+@require_POST
+def new_address(request: HttpRequest, tip_id: str) -> HttpResponse:
+    """A new address for an expired tip, with the same amount, name and message."""
+    tip = tip_or_404(tip_id)
+    if tip.unlock_item_id is not None:  # buying again goes through the item's page
+        raise Http404
+    if too_fast(request, tip.creator):
+        return slow_down(payment_screen(request, tip, alert=SLOW_DOWN, status=429))
+    try:
+        new_tip = tip_renew(tip=tip)
+    except TipRefused as refusal:
+        status = refusal_status(refusal, otherwise=409)
+        return payment_screen(request, tip, alert=refusal.message, status=status)
+    return framed(redirect("widgets:tip", new_tip.public_id), tip.widget)
+
+
+@require_safe
+def embed_js(request: HttpRequest) -> HttpResponse:
+    """The loader other sites include; it frames /w/<id>/ from the origin it was served by."""
+    context = {
+        "origin": site_origin(request),
+        # The frames' names for screen readers, given here: makemessages does not read .js.
+        "titles": {"widget": _("Bitcoin tip widget"), "unlock": _("Buy with bitcoin")},
+    }
+    response = render(
+        request, "widgets/embed.js", context, content_type="text/javascript; charset=utf-8"
+    )
+    patch_cache_control(response, public=True, max_age=EMBED_MAX_AGE)
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
