@@ -2,16 +2,15 @@
 
 A creator's status and badge change only through the actions below, which ask
 for a reason and go through services.py, so each change is in the moderation log.
-The log itself is read-only here, as it is in the model.
+The log itself is read-only here, as it is in the model. Moderators (not
+superusers) see a creator's page read-only, and edit the word list. The staff
+pages at /staff/ do the same work with the site's look; both call the same services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -20,13 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from creators import services
 from creators.forms import ModerationReasonForm
-from creators.models import Creator, ModerationAction, ModerationLogEntry, WalletKey
-
-ModerationService = Callable[..., Creator]
+from creators.models import Creator, FlaggedTerm, ModerationAction, ModerationLogEntry, WalletKey
 
 
-def moderation_action(action: ModerationAction, service: ModerationService):
-    """An admin action that asks for a reason, then applies `service` to each selected creator.
+def moderation_action(action: ModerationAction):
+    """An admin action that asks for a reason, then applies `action` to each selected creator.
 
     Each creator is moderated on its own: one that the action does not apply to
     (say, approving an active creator) is reported and the others go ahead.
@@ -51,19 +48,16 @@ def moderation_action(action: ModerationAction, service: ModerationService):
                     "action_checkbox_name": ACTION_CHECKBOX_NAME,
                 },
             )
-        done = 0
-        for creator in queryset:
-            try:
-                service(creator=creator, actor=request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as refusal:
-                modeladmin.message_user(request, " ".join(refusal.messages), messages.WARNING)
-            else:
-                done += 1
+        done, refusals = services.creators_moderate(
+            creators=queryset, actor=request.user, action=action, reason=form.cleaned_data["reason"]
+        )
+        for refusal in refusals:
+            modeladmin.message_user(request, " ".join(refusal.messages), messages.WARNING)
         if done:
             modeladmin.message_user(
                 request,
                 _("%(action)s: done for %(count)d creator(s).")
-                % {"action": action.label, "count": done},
+                % {"action": action.label, "count": len(done)},
                 messages.SUCCESS,
             )
         return None
@@ -137,14 +131,7 @@ class CreatorAdmin(admin.ModelAdmin):
         ("created_at", "updated_at"),
     ]
     inlines = [WalletKeyInline, ModerationLogInline]
-    actions = [
-        moderation_action(ModerationAction.APPROVE, services.creator_approve),
-        moderation_action(ModerationAction.REJECT, services.creator_reject),
-        moderation_action(ModerationAction.SUSPEND, services.creator_suspend),
-        moderation_action(ModerationAction.REINSTATE, services.creator_reinstate),
-        moderation_action(ModerationAction.VERIFY, services.creator_verify),
-        moderation_action(ModerationAction.UNVERIFY, services.creator_unverify),
-    ]
+    actions = [moderation_action(action) for action in services.CREATOR_ACTIONS]
 
     @admin.display(description=gettext_lazy("email"), ordering="user__email")
     def user_email(self, creator: Creator) -> str:
@@ -153,6 +140,13 @@ class CreatorAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Creators sign up themselves; staff do not make accounts on their behalf.
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Creator | None = None) -> bool:
+        # Moderators' "change" is for the actions (logged); editing a creator's profile and
+        # tip settings in the form is left to superusers.
+        if obj is not None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Creator | None = None) -> bool:
         # Creators are suspended or rejected, never deleted: their tips and log stay.
@@ -183,3 +177,12 @@ class ModerationLogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(FlaggedTerm)
+class FlaggedTermAdmin(admin.ModelAdmin):
+    """The word list: tip messages matching a term are flagged when the tip is made."""
+
+    list_display = ["term", "created_at"]
+    search_fields = ["term"]
+    ordering = ["term"]
