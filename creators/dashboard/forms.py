@@ -1,0 +1,89 @@
+"""Forms of the tip dashboard: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from creators.services import MAX_CONFIRMATIONS
+from payments.models import TipStatus, WebhookEvent
+from payments.reports import TipFilters
+from widgets.forms import WidgetForm
+from widgets.models import Widget
+
+
+class TipFilterForm(forms.Form):
+    """Filters of the tip list and its CSV export (a GET form: invalid fields are ignored)."""
+
+    q = forms.CharField(label=_("Search names and messages"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *TipStatus.choices]
+    )
+    widget = forms.ChoiceField(label=_("Widget"), required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, widgets: list[Widget], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["widget"].choices = [
+            ("", _("Any widget")),
+            *((widget.public_id, widget.label) for widget in widgets),
+        ]
+
+    def filters(self) -> TipFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        return TipFilters(
+            status=data.get("status", ""),
+            widget=data.get("widget", ""),
+            since=data.get("since"),
+            until=data.get("until"),
+            search=data.get("q", "").strip(),
+        )
+
+
+class TipSettingsForm(forms.Form):
+    min_tip_sats = forms.IntegerField(label=_("Minimum tip (sats)"), min_value=1)
+    # The same field, parsed the same way, as a widget's suggested amounts.
+    suggested_amounts = WidgetForm.base_fields["suggested_amounts"]
+    clean_suggested_amounts = WidgetForm.clean_suggested_amounts
+    confirmations_required = forms.IntegerField(
+        label=_("Confirmations required"),
+        min_value=1,
+        max_value=MAX_CONFIRMATIONS,
+        help_text=_(
+            "A tip counts as confirmed after this many blocks. Applies to tips made from now on."
+        ),
+    )
+    thank_you_message = forms.CharField(
+        label=_("Thank-you message"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to viewers once their tip is paid."),
+    )
+    notify_on_confirmed_tip = forms.BooleanField(
+        label=_("Email me when a tip is confirmed"), required=False
+    )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What uses this key, e.g. “stream overlay”."),
+    )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=80)

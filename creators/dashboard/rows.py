@@ -1,0 +1,24 @@
+"""A tip as a dashboard row: the tip, its confirmations and its transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from payments import reports
+from payments.models import ChainState, Tip
+
+
+@dataclass(frozen=True)
+class TipRow:
+    tip: Tip
+    confirmations: int
+    txids: list[str]
+
+
+def tip_rows(tips: list[Tip]) -> list[TipRow]:
+    """Rows for tips fetched with their payments (payments.reports.tips_of/tip_of)."""
+    scanned_height = ChainState.load().height
+    return [
+        TipRow(tip, reports.confirmations(tip, scanned_height), reports.tip_txids(tip))
+        for tip in tips
+    ]

@@ -1,0 +1,155 @@
+"""Tip endpoints of the API.
+
+Public: create a tip for a widget or a handle, under the same rules and rate limits
+as the tip page, and read a tip's live status. Creator (API key): list and read
+their tips, and their totals.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bitcache.api import ApiError
+from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
+from creators.api import CreatorEndpoint
+from payments import reports
+from payments.models import ChainState, Tip
+from payments.selectors import tip_get_public
+from payments.serializers import (
+    CreatorTipSerializer,
+    OverviewSerializer,
+    PublicTipSerializer,
+    TipCreateSerializer,
+    TipFilterSerializer,
+)
+from payments.services import TipRefused, tip_create
+from widgets import selectors as widget_selectors
+
+# A refusal's code names the field it is about ("amount_below_minimum" -> amount_sats).
+_REFUSAL_FIELDS = {"amount": "amount_sats", "name": "name", "message": "message"}
+_REFUSAL_STATUS = {"not_accepting": status.HTTP_403_FORBIDDEN, "busy": 429}
+
+
+def _public_status(request: Request, tip: Tip) -> dict:
+    url = request.build_absolute_uri(reverse("widgets:tip", args=[tip.public_id]))
+    return PublicTipSerializer({**widget_selectors.tip_viewer_state(tip), "url": url}).data
+
+
+def _refused(refusal: TipRefused) -> ApiError:
+    field = _REFUSAL_FIELDS.get(refusal.code.split("_", 1)[0])
+    return ApiError(
+        status=_REFUSAL_STATUS.get(refusal.code, 400),
+        code=refusal.code,
+        message=refusal.message,
+        fields={field: [refusal.message]} if field else None,
+        retry_after=retry_after() if refusal.code == "busy" else None,
+    )
+
+
+class TipCreateApi(APIView):
+    error_statuses = (400, 403, 404, 429)
+
+    @extend_schema(
+        operation_id="tip_create",
+        request=TipCreateSerializer,
+        responses={201: PublicTipSerializer},
+        summary="Create a tip",
+        description="For a widget or a creator's handle. Rate-limited like the tip page.",
+        tags=["Public"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        widget = None
+        if "widget" in data:
+            widget = widget_selectors.widget_get_public(data["widget"])
+            creator = widget.creator if widget is not None else None
+        else:
+            creator = widget_selectors.creator_get_by_handle(data["handle"])
+        if creator is None:
+            raise Http404
+        if too_fast(request, creator):
+            raise ApiError(
+                status=429, code="rate_limited", message=str(SLOW_DOWN), retry_after=retry_after()
+            )
+        try:
+            tip = tip_create(
+                creator=creator,
+                widget=widget,
+                amount_sats=data["amount_sats"],
+                name=data.get("name", ""),
+                message=data.get("message", ""),
+            )
+        except TipRefused as refusal:
+            raise _refused(refusal) from None
+        return Response(_public_status(request, tip), status=status.HTTP_201_CREATED)
+
+
+class TipStatusApi(APIView):
+    error_statuses = (404,)
+
+    @extend_schema(
+        operation_id="tip_status",
+        responses=PublicTipSerializer,
+        summary="A tip's live status",
+        tags=["Public"],
+    )
+    def get(self, request: Request, tip_id: str) -> Response:
+        tip = tip_get_public(tip_id)
+        if tip is None:
+            raise Http404
+        return Response(_public_status(request, tip))
+
+
+class CreatorTipsApi(CreatorEndpoint, generics.ListAPIView):
+    serializer_class = CreatorTipSerializer
+
+    @extend_schema(
+        operation_id="creator_tips_list",
+        parameters=[TipFilterSerializer],
+        summary="Your tips, newest first",
+        tags=["Creator"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Tip]:
+        filters = TipFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return reports.tips_of(creator=self.creator, filters=filters.filters())
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "scanned_height": ChainState.load().height}
+
+
+class CreatorTipApi(CreatorEndpoint, APIView):
+    @extend_schema(
+        operation_id="creator_tip",
+        responses=CreatorTipSerializer,
+        summary="One of your tips",
+        tags=["Creator"],
+    )
+    def get(self, request: Request, tip_id: str) -> Response:
+        tip = reports.tip_of(creator=self.creator, public_id=tip_id)
+        if tip is None:
+            raise Http404
+        return Response(CreatorTipSerializer(tip).data)
+
+
+class CreatorTotalsApi(CreatorEndpoint, APIView):
+    @extend_schema(
+        operation_id="creator_totals",
+        responses=OverviewSerializer,
+        summary="Your totals",
+        tags=["Creator"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(OverviewSerializer(reports.tips_overview(creator=self.creator)).data)

@@ -1,0 +1,58 @@
+"""Emails to creators: a tip was confirmed; a webhook endpoint was disabled."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from creators.models import Creator
+from payments.models import Tip, TipConfirmationEmail, TipStatus, WebhookEndpoint
+from payments.money import format_btc
+
+
+def _email_creator(creator: Creator, template: str, context: dict) -> None:
+    context = {**context, "creator": creator, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"payments/email/{template}_subject.txt", context)
+    body = render_to_string(f"payments/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [creator.user.email])
+
+
+def tip_confirmed_notify(*, tip: Tip) -> bool:
+    """Email the creator that `tip` is confirmed, unless they opted out. Once per tip:
+    a re-run, a second worker or a tip confirmed again after a reorg sends nothing more."""
+    creator = tip.creator
+    if tip.status != TipStatus.CONFIRMED or not creator.notify_on_confirmed_tip:
+        return False
+    if not creator.user.email:
+        return False
+    try:
+        with transaction.atomic():
+            # The row is the record that the email went out; a failed send rolls it
+            # back, so the task's retry sends it.
+            TipConfirmationEmail.objects.create(tip=tip)
+            _email_creator(
+                creator,
+                "tip_confirmed",
+                {
+                    "tip": tip,
+                    "btc": format_btc(tip.confirmed_sats),
+                    "tip_url": reverse("creators:tip", args=[tip.public_id]),
+                },
+            )
+    except IntegrityError:
+        return False  # already sent
+    return True
+
+
+def webhook_endpoint_disabled_notify(*, endpoint: WebhookEndpoint) -> None:
+    _email_creator(
+        endpoint.creator,
+        "webhook_disabled",
+        {
+            "endpoint": endpoint,
+            "endpoint_url": reverse("creators:webhook", args=[endpoint.public_id]),
+        },
+    )

@@ -1,0 +1,165 @@
+"""Reads for the creator's dashboard and API: their tips, filtered, counted and summed.
+
+Every query starts from `owned_by(creator, Tip)`: a creator only ever sees their own tips.
+Totals and charts count confirmed tips, by the day the viewer made them (UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from creators.models import Creator
+from creators.scoping import owned_by
+from payments.models import LIVE_PAYMENT_STATES, Payment, Tip, TipStatus
+from payments.selectors import tip_confirmations
+
+CHART_PERIODS = (30, 90, 365)
+_PAYMENTS = Prefetch("payments", Payment.objects.order_by("first_seen_at", "pk"))
+
+
+@dataclass(frozen=True)
+class TipFilters:
+    status: str = ""
+    widget: str = ""  # a widget's public id
+    since: date | None = None
+    until: date | None = None  # inclusive
+    search: str = ""
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def tips_of(*, creator: Creator, filters: TipFilters | None = None) -> QuerySet[Tip]:
+    """The creator's tips, newest first, with what a list shows (widget, address, payments)."""
+    filters = filters or TipFilters()
+    tips = owned_by(creator, Tip).select_related("widget", "address")
+    if filters.status:
+        tips = tips.filter(status=filters.status)
+    if filters.widget:
+        tips = tips.filter(widget__public_id=filters.widget)
+    if filters.since:
+        tips = tips.filter(created_at__gte=_start_of(filters.since))
+    if filters.until:
+        tips = tips.filter(created_at__lt=_start_of(filters.until + timedelta(days=1)))
+    if filters.search:
+        tips = tips.filter(Q(name__icontains=filters.search) | Q(message__icontains=filters.search))
+    return tips.order_by("-created_at", "-pk").prefetch_related(_PAYMENTS)
+
+
+def tip_of(*, creator: Creator, public_id: str) -> Tip | None:
+    """One of the creator's tips, with all its payments (replaced and reorged ones too)."""
+    return (
+        owned_by(creator, Tip)
+        .select_related("widget", "address", "address__wallet_key")
+        .prefetch_related(_PAYMENTS)
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def tip_txids(tip: Tip) -> list[str]:
+    """Transactions paying the tip now (replaced or reorganised ones left out), in order."""
+    live = (p.txid for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES)
+    return list(dict.fromkeys(live))
+
+
+def confirmations(tip: Tip, scanned_height: int | None) -> int:
+    """tip_confirmations for a list of tips, the scan height read once by the caller
+    (None: no block scanned yet, so nothing is confirmed)."""
+    return 0 if scanned_height is None else tip_confirmations(tip, scanned_height)
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    sats: int
+
+
+def _totals(tips: QuerySet[Tip], field: str = "confirmed_sats") -> Totals:
+    result = tips.aggregate(count=Count("pk"), sats=Coalesce(Sum(field), 0))
+    return Totals(count=result["count"], sats=result["sats"])
+
+
+@dataclass(frozen=True)
+class Overview:
+    confirmed: Totals
+    today: Totals
+    this_month: Totals
+    # Seen on the chain, waiting for their confirmations.
+    confirming: Totals
+
+
+def tips_overview(*, creator: Creator, today: date | None = None) -> Overview:
+    today = today or timezone.localdate()
+    confirmed = owned_by(creator, Tip).filter(status=TipStatus.CONFIRMED)
+    confirming = owned_by(creator, Tip).filter(status=TipStatus.IN_MEMPOOL)
+    return Overview(
+        confirmed=_totals(confirmed),
+        today=_totals(confirmed.filter(created_at__gte=_start_of(today))),
+        this_month=_totals(confirmed.filter(created_at__gte=_start_of(today.replace(day=1)))),
+        confirming=_totals(confirming, "received_sats"),
+    )
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: date
+    count: int
+    sats: int
+
+
+def tips_per_day(*, creator: Creator, days: int, today: date | None = None) -> list[DayTotal]:
+    """Confirmed tips of each of the last `days` days (today included), oldest first."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        owned_by(creator, Tip)
+        .filter(status=TipStatus.CONFIRMED, created_at__gte=_start_of(first))
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(count=Count("pk"), sats=Sum("confirmed_sats"))
+    )
+    by_day = {row["day"]: row for row in rows}
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = by_day.get(day, {"count": 0, "sats": 0})
+        series.append(DayTotal(day=day, count=row["count"], sats=row["sats"]))
+    return series
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str  # a widget's public id or a video id; "" for the tip page / no video
+    label: str
+    count: int
+    sats: int
+
+
+def _breakdown(tips: QuerySet[Tip], key: str, label: str) -> list[Breakdown]:
+    rows = (
+        tips.filter(status=TipStatus.CONFIRMED)
+        .values(key, label)
+        .annotate(count=Count("pk"), sats=Sum("confirmed_sats"))
+        .order_by("-sats", key)
+    )
+    return [
+        Breakdown(key=row[key] or "", label=row[label] or "", count=row["count"], sats=row["sats"])
+        for row in rows
+    ]
+
+
+def tips_per_widget(*, creator: Creator) -> list[Breakdown]:
+    """Confirmed tips by widget; the row with an empty key is the hosted tip page."""
+    return _breakdown(owned_by(creator, Tip), "widget__public_id", "widget__label")
+
+
+def tips_per_video(*, creator: Creator) -> list[Breakdown]:
+    """Confirmed tips by video id (set by the widget or the embed); none for tips without one."""
+    return _breakdown(owned_by(creator, Tip).exclude(video_id=""), "video_id", "video_id")

@@ -1,0 +1,130 @@
+"""Posting a delivery to a URL someone typed in, without letting them aim it at us.
+
+An endpoint URL is chosen by a creator, so it could name this server's own admin
+ports, the cloud metadata service or the operator's LAN. We resolve the host,
+refuse unless every address it resolves to is public (or in the networks the
+operator allows in BITCACHE_WEBHOOK_ALLOWED_NETWORKS), then connect to one of
+those very addresses, so a DNS answer that changes between check and connect
+cannot sneak a private address in. Redirects are never followed (a 3xx is a
+failed delivery), and every step has a timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# A receiver answers with a status; we read this much of its body at most, then hang up.
+MAX_RESPONSE_BYTES = 4096
+MAX_CONNECT_SECONDS = 5.0
+
+
+class DeliveryError(Exception):
+    """The request could not be made or got no answer; the message is safe to show."""
+
+
+@lru_cache(maxsize=8)
+def _allowed_networks(
+    cidrs: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def address_allowed(address: IPAddress) -> bool:
+    """Public unicast addresses, and those of the networks the operator allows."""
+    if any(
+        address in network
+        for network in _allowed_networks(tuple(settings.BITCACHE_WEBHOOK_ALLOWED_NETWORKS))
+    ):
+        return True
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address_allowed(address.ipv4_mapped)
+    return address.is_global and not address.is_multicast
+
+
+def resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address `host` resolves to, all of them allowed, or DeliveryError."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise DeliveryError(f"cannot resolve {host}") from None
+    # An IPv6 link-local answer carries its zone ("fe80::1%eth0"); the address is before it.
+    addresses = list(
+        dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+    )
+    for address in addresses:
+        if not address_allowed(address):
+            raise DeliveryError(f"{host} resolves to a private or reserved address ({address})")
+    return addresses
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, *, address: IPAddress, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection(
+            (str(self.address), self.port), min(self.timeout, MAX_CONNECT_SECONDS)
+        )
+        self.sock.settimeout(self.timeout)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        # The certificate is checked against the URL's host name, not the address.
+        context = ssl.create_default_context()
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:
+    """POST `body` to `url`; returns the answer's HTTP status, or raises DeliveryError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DeliveryError("not an http(s) URL")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    connection = _connect(parts.scheme, parts.hostname, port, timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(MAX_RESPONSE_BYTES)
+        return response.status
+    except (OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(_describe(exc, timeout)) from None
+    finally:
+        connection.close()
+
+
+def _connect(scheme: str, host: str, port: int, timeout: float) -> _PinnedHTTPConnection:
+    """A connection to the first of the host's (allowed) addresses that answers."""
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    problem = ""
+    for address in resolve(host, port):
+        connection = connection_class(host, port, address=address, timeout=timeout)
+        try:
+            connection.connect()
+        except OSError as exc:
+            connection.close()
+            problem = _describe(exc, timeout)
+        else:
+            return connection
+    raise DeliveryError(problem)
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g}s"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc.reason or exc}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"

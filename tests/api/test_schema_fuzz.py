@@ -1,0 +1,63 @@
+"""Schemathesis against /api/schema/: generated requests to every operation, through
+the real WSGI application, never get a 5xx or an answer the schema does not describe."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from payments.services import tip_create
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# The schema endpoint reads no database, so the schema can be loaded when tests are collected.
+SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+OPERATIONS = {
+    operation.label: operation for operation in (r.ok() for r in SCHEMA.get_all_operations())
+}
+
+
+@pytest.fixture
+def connection_kept():
+    """What Django's test client does: keep the request cycle from closing the test's
+    database connection (inside the test's transaction, a request would close it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_the_api_keeps_to_its_schema(label, creator, widget, api_key, connection_kept):
+    # Something to find: a widget (fixture) and a tip of the key's creator.
+    tip_create(creator=creator, amount_sats=5000, name="Bob")
+    headers = {"Authorization": f"Bearer {api_key}"}
+
+    @given(case=OPERATIONS[label].as_strategy())
+    @settings(
+        max_examples=15,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    check()

@@ -1,0 +1,63 @@
+"""/dashboard/settings/: minimum, suggested amounts, confirmations, thank-you, email."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dashboard/settings/"
+
+
+def settings_data(**changes):
+    data = {
+        "min_tip_sats": "2000",
+        "suggested_amounts": "5000, 2000 21000",
+        "confirmations_required": "3",
+        "thank_you_message": "  Merci!  ",
+        "notify_on_confirmed_tip": "",
+    }
+    return {**data, **changes}
+
+
+def test_it_shows_the_current_settings(creator_client, creator):
+    response = creator_client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["form"].initial["min_tip_sats"] == creator.min_tip_sats
+
+
+def test_it_saves_tip_settings(creator_client, creator):
+    response = creator_client.post(URL, settings_data())
+
+    assert response.status_code == 302
+    creator.refresh_from_db()
+    assert creator.min_tip_sats == 2000
+    assert creator.suggested_amounts == [2000, 5000, 21000]
+    assert creator.confirmations_required == 3
+    assert creator.thank_you_message == "Merci!"
+    assert creator.notify_on_confirmed_tip is False
+
+
+def test_it_refuses_suggestions_below_the_minimum(creator_client, creator):
+    response = creator_client.post(URL, settings_data(suggested_amounts="1000, 5000"))
+
+    assert response.status_code == 200
+    assert "Suggested amounts must be between your minimum" in response.content.decode()
+    creator.refresh_from_db()
+    assert creator.min_tip_sats == 1000
+
+
+def test_it_refuses_too_many_confirmations(creator_client, creator):
+    response = creator_client.post(URL, settings_data(confirmations_required="100"))
+
+    assert response.status_code == 200
+    creator.refresh_from_db()
+    assert creator.confirmations_required == 1
+
+
+def test_new_tips_use_the_new_confirmations(creator_client, creator, make_tip):
+    creator_client.post(URL, settings_data(confirmations_required="2"))
+    creator.refresh_from_db()
+
+    assert make_tip(5000).confirmations_required == 2

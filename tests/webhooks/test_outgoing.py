@@ -1,0 +1,50 @@
+"""Which addresses webhooks may reach: public ones, and networks the operator allows."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from django.test import override_settings
+
+from payments.webhooks.outgoing import DeliveryError, address_allowed, resolve
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.10",
+        "169.254.169.254",  # cloud metadata
+        "100.64.0.1",  # carrier-grade NAT
+        "0.0.0.0",  # noqa: S104 - an address to refuse, not to bind
+        "224.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+    ],
+)
+@override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=[])
+def test_it_refuses_private_and_reserved_addresses(address):
+    assert not address_allowed(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
+def test_it_allows_public_addresses(address):
+    assert address_allowed(ipaddress.ip_address(address))
+
+
+@override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=["192.168.1.0/24"])
+def test_it_allows_the_networks_the_operator_allows():
+    assert address_allowed(ipaddress.ip_address("192.168.1.20"))
+    assert not address_allowed(ipaddress.ip_address("192.168.2.20"))
+
+
+@override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=[])
+def test_it_checks_every_address_a_name_resolves_to():
+    with pytest.raises(DeliveryError, match="private or reserved"):
+        resolve("localhost", 443)
