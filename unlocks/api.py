@@ -1,0 +1,169 @@
+"""Paid unlock endpoints of the API.
+
+Public: open a purchase of an item (same rules and rate limits as its page) and
+read its live status, which holds the access link and receipt code once paid and
+never the sold link. Creator (API key): list and read their items with their sales.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bitcache.api import ApiError
+from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
+from creators.api import CreatorEndpoint
+from payments.models import Tip
+from payments.serializers import PublicTipSerializer
+from payments.services import TipRefused
+from unlocks import selectors
+from unlocks.models import UnlockItem
+from unlocks.services import purchase_create
+from unlocks.views import private
+from widgets.embed import site_origin
+
+_REFUSAL_STATUS = {"not_accepting": 403, "not_on_sale": 404, "sold_out": 409, "busy": 429}
+
+
+class PurchaseSerializer(PublicTipSerializer):
+    """A purchase's live status: the payment's, what is missing, then the access."""
+
+    price_sats = serializers.IntegerField()
+    missing_sats = serializers.IntegerField(
+        help_text=_("Still to send to the same address (a top-up after an underpayment).")
+    )
+    underpaid = serializers.BooleanField()
+    unlocked = serializers.BooleanField()
+    access_url = serializers.CharField(
+        allow_blank=True,
+        help_text=_("Once paid: a signed, expiring link that redirects to what was bought."),
+    )
+    receipt_code = serializers.CharField(
+        allow_blank=True, help_text=_("Once paid: gets a fresh access link at /unlock/recover.")
+    )
+    url = serializers.URLField(help_text=_("The purchase's payment page."))
+
+
+class CreatorItemSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    cover = serializers.ImageField(read_only=True, use_url=True)
+    sales = serializers.IntegerField(read_only=True)
+    revenue_sats = serializers.IntegerField(
+        read_only=True, help_text=_("Confirmed sats paid for the item.")
+    )
+    url = serializers.SerializerMethodField(help_text=_("The item's public page."))
+
+    class Meta:
+        model = UnlockItem
+        fields = [
+            "id",
+            "title",
+            "description",
+            "price_sats",
+            "target_url",
+            "cover",
+            "sales_limit",
+            "allow_zero_conf",
+            "link_ttl_days",
+            "is_active",
+            "created_at",
+            "sales",
+            "revenue_sats",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, item: UnlockItem) -> str:
+        path = reverse("unlocks:item", args=[item.creator.handle, item.public_id])
+        return self.context["request"].build_absolute_uri(path)
+
+
+def _purchase_status(request: Request, purchase: Tip) -> dict:
+    url = request.build_absolute_uri(reverse("unlocks:purchase", args=[purchase.public_id]))
+    state = selectors.purchase_viewer_state(purchase, site=site_origin(request))
+    return PurchaseSerializer({**state, "url": url}).data
+
+
+class PurchaseCreateApi(APIView):
+    error_statuses = (403, 404, 409, 429)
+
+    @extend_schema(
+        operation_id="unlock_purchase_create",
+        request=None,
+        responses={201: PurchaseSerializer},
+        summary="Buy an item",
+        description="Opens a purchase at the item's price on a fresh address. "
+        "Rate-limited like the item's page.",
+        tags=["Public"],
+    )
+    def post(self, request: Request, item_id: str) -> Response:
+        item = selectors.item_get_public(item_id)
+        if item is None:
+            raise Http404
+        if too_fast(request, item.creator):
+            raise ApiError(
+                status=429, code="rate_limited", message=str(SLOW_DOWN), retry_after=retry_after()
+            )
+        try:
+            purchase = purchase_create(item=item)
+        except TipRefused as refusal:
+            raise ApiError(
+                status=_REFUSAL_STATUS.get(refusal.code, 400),
+                code=refusal.code,
+                message=refusal.message,
+                retry_after=retry_after() if refusal.code == "busy" else None,
+            ) from None
+        return Response(_purchase_status(request, purchase), status=status.HTTP_201_CREATED)
+
+
+class PurchaseStatusApi(APIView):
+    error_statuses = (404,)
+
+    @extend_schema(
+        operation_id="unlock_purchase_status",
+        responses=PurchaseSerializer,
+        summary="A purchase's live status",
+        tags=["Public"],
+    )
+    def get(self, request: Request, purchase_id: str) -> Response:
+        purchase = selectors.purchase_get_public(purchase_id)
+        if purchase is None:
+            raise Http404
+        return private(Response(_purchase_status(request, purchase)))
+
+
+class CreatorItemsApi(CreatorEndpoint, generics.ListAPIView):
+    serializer_class = CreatorItemSerializer
+
+    @extend_schema(
+        operation_id="creator_unlocks_list",
+        summary="Your paid unlock items, with sales",
+        tags=["Creator"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.items_of(self.creator).select_related("creator")
+
+
+class CreatorItemApi(CreatorEndpoint, generics.RetrieveAPIView):
+    serializer_class = CreatorItemSerializer
+
+    @extend_schema(
+        operation_id="creator_unlock", summary="One of your paid unlock items", tags=["Creator"]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self) -> UnlockItem:
+        item = selectors.item_get_owned(self.creator, self.kwargs["item_id"])
+        if item is None:
+            raise Http404
+        return item
