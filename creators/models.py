@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
@@ -275,3 +277,37 @@ class FlaggedTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class ApiKey(models.Model):
+    """A key the creator's own programs use to call the API as that creator.
+
+    Only a SHA-256 of the token is stored. Tokens are 256 random bits, so a fast
+    hash leaves nothing to brute-force, and a copy of the database holds no usable key.
+    The creator sees the token once, when the key is made.
+    """
+
+    creator_lookup = "creator"
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=80)
+    # The token's first characters, shown so the creator can tell keys apart.
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

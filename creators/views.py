@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from creators import selectors, services
+from creators.dashboard.overview import chart_days, overview_context
 from creators.forms import CreatorProfileEditForm, CreatorProfileForm, WalletKeyForm
 from creators.models import Creator
 
@@ -40,13 +41,17 @@ def creator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 @creator_required
 def dashboard(request: HttpRequest, *, creator: Creator) -> HttpResponse:
+    wallet_key = selectors.wallet_key_active(creator=creator)
     return render(
         request,
-        "creators/dashboard.html",
+        "creators/dashboard/overview.html",
         {
             "creator": creator,
-            "wallet_key": selectors.wallet_key_active(creator=creator),
+            "wallet_key": wallet_key,
             "status_change": selectors.creator_latest_status_change(creator=creator),
+            **overview_context(
+                creator=creator, wallet_key=wallet_key, days=chart_days(request.GET.get("days"))
+            ),
         },
     )
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Tips and payments"
+
+    def ready(self) -> None:
+        from payments import receivers  # noqa: F401 - connects the receivers

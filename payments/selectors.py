@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
+from creators.models import Creator
+from creators.scoping import owned_by
 from payments.bip21 import bip21_uri
-from payments.models import LIVE_PAYMENT_STATES, ChainState, PaymentState, Tip
+from payments.models import (
+    LIVE_PAYMENT_STATES,
+    ChainState,
+    DeliveryStatus,
+    PaymentState,
+    Tip,
+    TipStatus,
+    WebhookDelivery,
+)
 
 
 def tip_get_public(public_id: str) -> Tip | None:
@@ -57,3 +71,93 @@ def tip_public_status(tip: Tip) -> dict[str, Any]:
 
 def live_payments(tip: Tip) -> QuerySet:
     return tip.payments.filter(state__in=LIVE_PAYMENT_STATES).order_by("first_seen_at")
+
+
+# --- Tip messages ---------------------------------------------------------------
+
+
+class MessageState(StrEnum):
+    NONE = "none"
+    HIDDEN = "hidden"  # by the creator or a moderator, for good
+    HELD = "held"  # matched the word list; waits for review (the creator's choice)
+    SHOWN = "shown"
+
+
+def tip_message_state(tip: Tip) -> MessageState:
+    if not tip.message:
+        return MessageState.NONE
+    if tip.message_hidden:
+        return MessageState.HIDDEN
+    awaiting_review = tip.message_flagged and tip.message_reviewed_at is None
+    if awaiting_review and tip.creator.hold_flagged_messages:
+        return MessageState.HELD
+    return MessageState.SHOWN
+
+
+def tip_public_message(tip: Tip) -> str | None:
+    """The tip's message as anyone but its creator may see it: None when hidden or held.
+
+    Every public place (tip page, widget, API) shows messages through this.
+    """
+    return tip.message if tip_message_state(tip) == MessageState.SHOWN else None
+
+
+def tip_messages_to_review(*, awaiting_review: bool, handle: str = "") -> QuerySet[Tip]:
+    """Tips whose message is not hidden, newest first: all of them, or those flagged by the
+    word list and not reviewed yet; optionally of one creator (by handle)."""
+    tips = Tip.objects.select_related("creator").exclude(message="").filter(message_hidden=False)
+    if awaiting_review:
+        tips = tips.filter(message_flagged=True, message_reviewed_at__isnull=True)
+    if handle:
+        tips = tips.filter(creator__handle__iexact=handle)
+    return tips.order_by("-created_at", "-pk")
+
+
+def tip_messages_of(creator: Creator) -> QuerySet[Tip]:
+    """The creator's tips that came with a message, hidden ones included, newest first."""
+    return (
+        owned_by(creator, Tip)
+        .select_related("creator")
+        .exclude(message="")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- Platform figures (staff status page) ---------------------------------------
+
+
+def tips_open_count() -> dict[str, int]:
+    """Tips still in progress: awaiting a payment, or paid and confirming."""
+    open_statuses = (TipStatus.AWAITING_PAYMENT, TipStatus.IN_MEMPOOL)
+    counts = dict(
+        Tip.objects.filter(status__in=open_statuses)
+        .order_by()
+        .values_list("status")
+        .annotate(Count("pk"))
+    )
+    return {status: counts.get(status, 0) for status in open_statuses}
+
+
+def tips_per_day(*, days: int) -> list[tuple[date, int, int]]:
+    """(day, tips created, of which confirmed) for the last `days` days up to today,
+    oldest first, days without tips included. Days are in the current time zone."""
+    first = timezone.localdate() - timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    rows = {
+        row["day"]: (row["created"], row["confirmed"])
+        for row in Tip.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values("day")
+        .annotate(created=Count("pk"), confirmed=Count("pk", filter=Q(status=TipStatus.CONFIRMED)))
+    }
+    return [
+        (day, *rows.get(day, (0, 0))) for day in (first + timedelta(days=n) for n in range(days))
+    ]
+
+
+def webhook_deliveries_failed_count(*, since: datetime) -> int:
+    """Deliveries that failed for good (no retry left) since `since`."""
+    return WebhookDelivery.objects.filter(
+        status=DeliveryStatus.FAILED, last_attempt_at__gte=since
+    ).count()

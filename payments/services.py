@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creators.models import Creator, CreatorStatus, WalletKey
+from creators.selectors import message_matches_word_list
 from payments.addresses import AddressUnavailable, allocate_address
 from payments.chain import BlockHeader
 from payments.models import (
@@ -28,8 +30,11 @@ from payments.models import (
     Tip,
     TipStatus,
 )
-from payments.signals import tip_status_changed
+from payments.signals import tip_credited, tip_status_changed
 from widgets.models import Widget
+
+if TYPE_CHECKING:
+    from unlocks.models import UnlockItem
 
 NAME_MAX_LENGTH = 50
 MESSAGE_MAX_LENGTH = 280
@@ -90,18 +95,26 @@ def tip_create(
     message: str = "",
     widget: Widget | None = None,
     video_id: str = "",
+    unlock_item: UnlockItem | None = None,
     now: datetime | None = None,
 ) -> Tip:
-    """Create a tip awaiting payment on a fresh (or safely recycled) address of the creator."""
+    """Create a tip awaiting payment on a fresh (or safely recycled) address of the creator.
+
+    With `unlock_item` the tip is a purchase of that item: its price is the minimum.
+    """
     now = now or timezone.now()
     if creator.status != CreatorStatus.ACTIVE or (widget is not None and not widget.is_active):
         raise TipRefused("not_accepting", _("This creator is not accepting tips right now."))
     if widget is not None and widget.creator_id != creator.pk:
         raise TipRefused("not_accepting", _("This widget does not belong to this creator."))
-    minimum = minimum_tip_sats(creator, widget)
+    if unlock_item is not None and unlock_item.creator_id != creator.pk:
+        raise TipRefused("not_accepting", _("This item does not belong to this creator."))
+    minimum = unlock_item.price_sats if unlock_item else minimum_tip_sats(creator, widget)
     amount_sats = _check_amount(amount_sats, minimum)
     name = clean_text(name, NAME_MAX_LENGTH, "name")
     message = clean_text(message, MESSAGE_MAX_LENGTH, "message")
+    # Outside the transaction below: it holds the creator's key lock.
+    message_flagged = message_matches_word_list(message)
     wallet_key = creator.wallet_keys.filter(is_active=True, confirmed_at__isnull=False).first()
     if wallet_key is None:
         raise TipRefused("not_accepting", _("This creator is not accepting tips right now."))
@@ -131,12 +144,14 @@ def tip_create(
         return Tip.objects.create(
             creator=creator,
             widget=widget,
+            unlock_item=unlock_item,
             video_id=(video_id or (widget.video_id if widget else ""))[:200],
             address=address,
             amount_sats=amount_sats,
             minimum_sats=minimum,
             name=name,
             message=message,
+            message_flagged=message_flagged,
             confirmations_required=creator.confirmations_required,
             created_at=now,
             expires_at=expires_at,
@@ -212,6 +227,18 @@ def payments_revert_above(height: int) -> set[int]:
     return tip_ids
 
 
+DERIVED_TIP_FIELDS = (
+    "status",
+    "received_sats",
+    "confirmed_sats",
+    "first_seen_at",
+    "paid_late",
+    "below_minimum",
+    "overpaid",
+    "confirmed_at",
+)
+
+
 def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
     """Recompute a tip's totals, status and flags from its payments."""
     live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
@@ -231,6 +258,7 @@ def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
         status = TipStatus.IN_MEMPOOL
 
     previous = tip.status
+    previous_totals = (tip.received_sats, tip.confirmed_sats)
     tip.status = status
     tip.received_sats = received
     tip.confirmed_sats = sum(p.value_sats for p in final)
@@ -242,7 +270,11 @@ def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
         tip.confirmed_at = None
     elif tip.confirmed_at is None:
         tip.confirmed_at = now
-    tip.save()
+    # Only the fields derived from payments: a concurrent hide or review of the message
+    # by the creator or a moderator must not be overwritten by the watcher.
+    tip.save(update_fields=[*DERIVED_TIP_FIELDS, "updated_at"])
+    if previous != status or previous_totals != (tip.received_sats, tip.confirmed_sats):
+        tip_credited.send(sender=Tip, tip=tip)
     if previous != status:
         transaction.on_commit(
             lambda: tip_status_changed.send(sender=Tip, tip=tip, previous=previous)

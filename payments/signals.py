@@ -3,3 +3,9 @@ from django.dispatch import Signal
 # Sent after commit when a tip's status changes: kwargs `tip`, `previous` (the old status).
 # Webhooks and notifications listen to it.
 tip_status_changed = Signal()
+
+# Sent inside the crediting transaction whenever a tip's status or totals change:
+# kwargs `tip`. A top-up that leaves the status as it was still changes the totals,
+# which paid unlocks need to see. Receivers run in the watcher's transaction, so
+# what they write commits (or not) with the credit itself; they must stay small.
+tip_credited = Signal()

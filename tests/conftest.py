@@ -12,6 +12,9 @@ import os
 import pytest
 from django.conf import settings
 
+from payments.chain.simulated import SimulatedChain
+from payments.tasks import watch_chain
+
 REQUIRE_SERVICES = os.environ.get("BITCACHE_REQUIRE_SERVICES") == "1"
 
 
@@ -57,3 +60,49 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             f"NOTE: ran on SQLite (no DATABASE_URL); {len(skipped)} PostgreSQL-only tests skipped.",
             yellow=True,
         )
+
+
+# --- The simulated chain, shared by the payments, dashboard, API and webhook tests -------
+
+
+@pytest.fixture
+def chain(db) -> SimulatedChain:
+    chain = SimulatedChain.from_settings()
+    chain.ensure_genesis()
+    return chain
+
+
+@pytest.fixture
+def watch(chain):
+    """Run the watcher once, as beat would, and fail loudly if it did not run."""
+
+    def run():
+        report = watch_chain()
+        assert report is not None, "the watcher skipped its run (lock busy or backing off)"
+        return report
+
+    run()  # the first run sets the starting height
+    return run
+
+
+@pytest.fixture
+def pay(chain, watch, django_capture_on_commit_callbacks):
+    """Pay a tip on the simulated chain and run the watcher, with what happens after
+    commit (status signals, webhooks, emails) run too, as in production.
+
+    pay(tip) sends the requested amount and mines a block; confirm=False leaves the
+    payment in the mempool. Returns the txid.
+    """
+
+    def run(tip, sats=None, *, confirm=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            txid = chain.send([(tip.address.address, sats or tip.amount_sats)])
+            watch()
+        if confirm:
+            with django_capture_on_commit_callbacks(execute=True):
+                chain.mine(1)
+                watch()
+        tip.refresh_from_db()
+        return txid
+
+    return run

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Before allauth: its templates in creators/templates/allauth/ override allauth's own.
     "creators",
     "allauth",
@@ -162,17 +163,32 @@ MFA_TOTP_ISSUER = "Bitcache"
 
 # --- Django REST framework ---------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bitcache.api_schema.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON only: the browsable docs are Swagger UI at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "bitcache.api.ApiPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "bitcache.api.error_response",
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bitcache API",
-    "DESCRIPTION": "Non-custodial bitcoin tips for video creators.",
+    "DESCRIPTION": (
+        "Non-custodial bitcoin tips for video creators. Public endpoints create tips and read "
+        "their status; creator endpoints need an API key (`Authorization: Bearer <key>`). "
+        "See docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from the public validator service.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -187,6 +203,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
         "processed_folder": str(BROKER_DIR),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -221,6 +238,13 @@ BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = env_int("BITCACHE_MAX_OPEN_TIPS_PER_CREATOR
 # Wallets stop looking this many unused addresses past the last used one (BIP44 says 20).
 # Allocation never hands out an index a wallet with this gap limit would not see.
 BITCACHE_GAP_LIMIT = env_int("BITCACHE_GAP_LIMIT", 20, minimum=2)
+# Tip creation rate limits, per minute: per client IP and per creator (shared across web
+# processes when CACHE_URL points to Redis).
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use
+# REMOTE_ADDR). Rate limits key on the client address this gives.
+BITCACHE_TRUSTED_PROXIES = env_int("BITCACHE_TRUSTED_PROXIES", 0, minimum=0)
+BITCACHE_TIP_RATE_PER_IP = env_int("BITCACHE_TIP_RATE_PER_IP", 10, minimum=1)
+BITCACHE_TIP_RATE_PER_CREATOR = env_int("BITCACHE_TIP_RATE_PER_CREATOR", 60, minimum=1)
 # Larger requests are refused as absurd (10 BTC by default).
 BITCACHE_MAX_TIP_SATS = env_int("BITCACHE_MAX_TIP_SATS", 10 * 100_000_000, minimum=1)
 # How often beat asks a worker to look at the chain (blocks, then mempool).
@@ -236,7 +260,20 @@ CELERY_BEAT_SCHEDULE = {
         # A missed run is superseded by the next one; don't let them pile up.
         "options": {"expires": float(BITCACHE_WATCH_INTERVAL_SECONDS)},
     },
+    # Webhook retries are rows with a due time, not broker messages: they survive a
+    # broker or worker restart.
+    "deliver-due-webhooks": {
+        "task": "payments.tasks.webhooks_deliver_due",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
+# Webhook endpoints must be https:// (only development and tests turn this off), and
+# deliveries never go to private, loopback or link-local addresses outside these networks
+# (CIDRs, e.g. a receiver on the operator's own LAN).
+BITCACHE_WEBHOOK_REQUIRE_HTTPS = True
+BITCACHE_WEBHOOK_ALLOWED_NETWORKS = env_list("BITCACHE_WEBHOOK_ALLOWED_NETWORKS")
+BITCACHE_WEBHOOK_TIMEOUT_SECONDS = env_int("BITCACHE_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
 BITCACHE_MAX_AVATAR_BYTES = env_int("BITCACHE_MAX_AVATAR_BYTES", 2 * 1024 * 1024, minimum=1024)
 

@@ -24,6 +24,10 @@ BITCACHE_CHAIN_SOURCE = "simulated"
 # Parallel test processes each have their own database, so their own scanner lock.
 BITCACHE_SCANNER_LOCK_FILE = VAR_DIR / f"scanner-test-{os.getpid()}.lock"
 BITCACHE_NETWORK = "mainnet"
+# Webhook tests deliver to a receiver on 127.0.0.1 over plain HTTP.
+BITCACHE_WEBHOOK_REQUIRE_HTTPS = False
+BITCACHE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+BITCACHE_WEBHOOK_TIMEOUT_SECONDS = 2
 
 # The real broker (Redis/RabbitMQ) for the tests that start a real worker.
 BITCACHE_TEST_BROKER_URL = env_str("CELERY_BROKER_URL")
