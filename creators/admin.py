@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -107,6 +108,7 @@ class CreatorAdmin(admin.ModelAdmin):
     search_fields = ["handle", "display_name", "user__email", "channel_url"]
     list_select_related = ["user"]
     ordering = ["-created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # Status and badge go through the actions (reason + log), never the form.
     readonly_fields = [
         "user",
