@@ -62,11 +62,12 @@ def _row(tip: Tip, scanned_height: int | None) -> list[object]:
         tip.confirmed_sats,
         confirmations(tip, scanned_height),
         " ".join(flags),
-        tip.name,
-        tip.message,
+        # Only what people typed can be a formula; ids like "-Fl3..." must stay exact.
+        neutralise(tip.name),
+        neutralise(tip.message),
         _("yes") if tip.message_hidden else "",
-        tip.widget.label if tip.widget else "",
-        tip.video_id,
+        neutralise(tip.widget.label) if tip.widget else "",
+        neutralise(tip.video_id),
         tip.address.address,
         tip.address.derivation_path,
         " ".join(tip_txids(tip)),
@@ -78,4 +79,4 @@ def csv_lines(tips: QuerySet[Tip], *, scanned_height: int | None) -> Iterator[st
     yield writer.writerow(_header())
     rows: Iterable[Tip] = tips.iterator(chunk_size=CHUNK_SIZE)
     for tip in rows:
-        yield writer.writerow([neutralise(cell) for cell in _row(tip, scanned_height)])
+        yield writer.writerow(_row(tip, scanned_height))

@@ -11,6 +11,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from creators.dashboard.csv_export import CHUNK_SIZE, neutralise
+from payments.models import Tip
 from tests.factories import CreatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,16 @@ def test_it_neutralises_formulas(creator_client, make_tip, text):
     record = dict(zip(header, row, strict=True))
     assert record["Name"] == f"'{text}"
     assert record["Message"] == f"'{text}"
+
+
+def test_it_keeps_a_tip_id_that_starts_like_a_formula_exact(creator_client, make_tip):
+    # One public id in 64 starts with "-": it is ours, not typed, and must stay exact.
+    tip = make_tip()
+    Tip.objects.filter(pk=tip.pk).update(public_id="-Fl-Rq6H-RPXmbDi36lZdQ")
+
+    header, row = rows_of(creator_client.get(URL))
+
+    assert dict(zip(header, row, strict=True))["Tip id"] == "-Fl-Rq6H-RPXmbDi36lZdQ"
 
 
 @pytest.mark.parametrize(
