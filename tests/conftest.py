@@ -11,11 +11,18 @@ import os
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from payments.chain.simulated import SimulatedChain
 from payments.tasks import watch_chain
 
 REQUIRE_SERVICES = os.environ.get("BITCACHE_REQUIRE_SERVICES") == "1"
+
+# Locally hypothesis explores new examples every run (and keeps failures in
+# .hypothesis/); in CI it replays a fixed set, so a landing never depends on luck.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _on_postgres() -> bool:
