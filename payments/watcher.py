@@ -264,7 +264,12 @@ def scan_mempool(source: ChainSource, *, now: datetime, report: ScanReport) -> N
     seen_txids: set[str] = set()
     touched: set[int] = set()
     with transaction.atomic():
-        for tx in source.mempool_transactions(by_address) if by_address else []:
+        found = (
+            source.mempool_transactions(by_address, mempool_txids=mempool_txids)
+            if by_address
+            else []
+        )
+        for tx in found:
             seen_txids.add(tx.txid)
             for out in tx.outputs:
                 address = by_address.get(out.address) if out.address else None

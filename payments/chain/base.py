@@ -80,5 +80,11 @@ class ChainSource(ABC):
         """A transaction known to the source (mempool or chain), or None if it is unknown."""
 
     @abstractmethod
-    def mempool_transactions(self, addresses: Iterable[str]) -> list[Transaction]:
-        """Unconfirmed transactions paying any of `addresses`."""
+    def mempool_transactions(
+        self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
+        """Unconfirmed transactions paying any of `addresses`.
+
+        `mempool_txids`, when the caller has just fetched it, spares the source
+        asking for the mempool's txids again.
+        """

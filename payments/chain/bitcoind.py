@@ -146,7 +146,9 @@ class BitcoindChain(ChainSource):
             raise
         return self._read("getrawtransaction", _transaction, transaction, txid)
 
-    def mempool_transactions(self, addresses: Iterable[str]) -> list[Transaction]:
+    def mempool_transactions(
+        self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
         """Mempool transactions paying `addresses`, fetching only txids not seen before.
 
         Whether a transaction pays a watched address is judged once, with the
@@ -156,7 +158,7 @@ class BitcoindChain(ChainSource):
         """
         wanted = set(addresses)
         with self._mempool_lock:
-            mempool = self.mempool_txids()
+            mempool = self.mempool_txids() if mempool_txids is None else mempool_txids
             self._mempool_seen &= mempool
             self._mempool_paying = {
                 txid: tx for txid, tx in self._mempool_paying.items() if txid in mempool

@@ -132,7 +132,9 @@ class EsploraChain(ChainSource):
             raise self.http.error(f"asked for transaction {txid}, got {transaction.txid}")
         return transaction
 
-    def mempool_transactions(self, addresses: Iterable[str]) -> list[Transaction]:
+    def mempool_transactions(
+        self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
         """One request per address: Esplora has no cheaper way to watch the mempool."""
         found: dict[str, Transaction] = {}
         for address in sorted(set(addresses)):

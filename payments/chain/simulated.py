@@ -64,7 +64,9 @@ class SimulatedChain(ChainSource):
         found = SimulatedTransaction.objects.filter(_KNOWN, txid=txid).first()
         return _transaction(found) if found else None
 
-    def mempool_transactions(self, addresses: Iterable[str]) -> list[Transaction]:
+    def mempool_transactions(
+        self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
         wanted = set(addresses)
         return [
             tx

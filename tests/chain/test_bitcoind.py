@@ -223,6 +223,20 @@ def test_mempool_polls_fetch_only_new_transactions_in_one_batch(
     assert len(server.requests) == 2
 
 
+def test_a_poll_given_the_mempool_txids_does_not_ask_for_them_again(
+    node: FakeNode, rpc: BitcoindApp, server: LocalServer
+) -> None:
+    node.mempool["cc" * 32] = core_tx("cc" * 32, [(P2WPKH, Decimal("0.001"))])
+    source = bitcoind(server)
+    txids = source.mempool_txids()
+    server.requests.clear()
+
+    found = source.mempool_transactions([P2WPKH], mempool_txids=txids)
+
+    assert [tx.txid for tx in found] == ["cc" * 32]
+    assert calls(rpc, server) == ["getrawtransaction"]
+
+
 def test_the_mempool_is_fetched_in_batches(node: FakeNode, server: LocalServer) -> None:
     node.mempool = {f"{n:064x}": core_tx(f"{n:064x}", [(P2WPKH, Decimal(1))]) for n in range(5)}
 
