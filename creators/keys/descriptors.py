@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 
+from django.utils.translation import gettext_lazy as _
+
 from creators.keys import base58
 from creators.keys.addresses import ScriptType
 from creators.keys.bip32 import HARDENED, ExtendedPublicKey, format_step
@@ -49,11 +51,11 @@ _HARDENED_STEP = re.compile(r"[0-9]+[hH']")
 _RECEIVE_AND_CHANGE = "<0;1>"
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
-_SINGLE_ADDRESS = (
+_SINGLE_ADDRESS = _(
     "That descriptor names one fixed address. Bitcache gives every tip a new address, so the "
     "descriptor must end in /* (for example /0/* or /<0;1>/*)."
 )
-_HARDENED_AFTER_KEY = (
+_HARDENED_AFTER_KEY = _(
     "That descriptor has a hardened step (ending in h or ') after the public key, which only "
     "the private key can derive. Put hardened steps in the key origin [...] and use /0/* or "
     "/<0;1>/* after the key."
@@ -152,8 +154,10 @@ def _parse_key_expression(script_type: ScriptType, text: str) -> Descriptor:
     if key_script_type is not ScriptType.P2PKH:
         raise KeyRefused(
             "unsupported",
-            "Descriptors take xpub or tpub keys: the script type comes from the descriptor "
-            "itself. Paste the ypub or zpub on its own instead, or export the descriptor again.",
+            _(
+                "Descriptors take xpub or tpub keys: the script type comes from the descriptor "
+                "itself. Paste the ypub or zpub on its own instead, or export the descriptor again."
+            ),
         )
     steps, has_change_branch = _parse_path(match["path"])
     origin = None
@@ -172,8 +176,10 @@ def _refuse_raw_key(script_type: ScriptType, key: str) -> None:
         raise KeyRefused("private_key")
     raise KeyRefused(
         "unsupported",
-        "That descriptor holds a single public key, which pays every tip to the same address. "
-        "Use your wallet's extended public key (xpub) descriptor instead.",
+        _(
+            "That descriptor holds a single public key, which pays every tip to the same address. "
+            "Use your wallet's extended public key (xpub) descriptor instead."
+        ),
     )
 
 
@@ -196,7 +202,7 @@ def _parse_step(step: str) -> int:
     if step.startswith("<"):
         raise KeyRefused(
             "unsupported",
-            "Bitcache reads one multipath step only: /<0;1>/* at the end (receive and change).",
+            _("Bitcache reads one multipath step only: /<0;1>/* at the end (receive and change)."),
         )
     if not _UNHARDENED_STEP.fullmatch(step) or int(step) >= HARDENED:
         raise KeyRefused("garbage")
@@ -219,6 +225,9 @@ def _check_origin_matches_key(origin: KeyOrigin, key: ExtendedPublicKey) -> None
     if len(origin.path) != key.depth or (origin.path and origin.path[-1] != key.child_number):
         raise KeyRefused(
             "garbage",
-            "The key origin in [brackets] does not match the key after it: the path's length or "
-            "last step differs from the key's own. Export the descriptor from your wallet again.",
+            _(
+                "The key origin in [brackets] does not match the key after it: the path's length "
+                "or last step differs from the key's own. Export the descriptor from your wallet "
+                "again."
+            ),
         )

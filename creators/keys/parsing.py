@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 from creators.keys import base58
 from creators.keys.descriptors import Descriptor, parse_descriptor
 from creators.keys.errors import KeyRefused
@@ -78,8 +80,10 @@ def _read_bare_extended_key(text: str) -> Descriptor:
     if _is_address(text):
         raise KeyRefused(
             "unsupported",
-            "That is a single bitcoin address. Bitcache gives every tip a new address, so it "
-            "needs your wallet's extended public key (xpub, ypub or zpub) instead.",
+            _(
+                "That is a single bitcoin address. Bitcache gives every tip a new address, so it "
+                "needs your wallet's extended public key (xpub, ypub or zpub) instead."
+            ),
         )
     script_type, is_test, key = read_extended_key(text)
     return Descriptor(
@@ -111,13 +115,13 @@ def _key_network(descriptor: Descriptor, site_network: Network | None) -> Networ
     if descriptor.is_test == site_network.is_test:
         return site_network
     if descriptor.is_test:
-        message = (
+        message = _(
             "That key is for a test network (tpub, upub or vpub), but this site uses real "
             "bitcoin (mainnet). Use a mainnet key: xpub, ypub or zpub."
         )
     else:
-        message = (
-            f"That is a mainnet key (real bitcoin), but this site runs on {site_network.name}. "
-            f"Use a key from a {site_network.name} wallet: tpub, upub or vpub."
-        )
+        message = _(
+            "That is a mainnet key (real bitcoin), but this site runs on %(network)s. "
+            "Use a key from a %(network)s wallet: tpub, upub or vpub."
+        ) % {"network": site_network.name}
     raise KeyRefused("wrong_network", message)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from creators.keys import base58
 from creators.keys.addresses import ScriptType
 from creators.keys.bip32 import SERIALIZED_LENGTH, ExtendedPublicKey, InvalidKeyData
@@ -93,15 +95,19 @@ def read_extended_key(text: str) -> tuple[ScriptType, bool, ExtendedPublicKey]:
     if script_type is None:
         raise KeyRefused(
             "unsupported",
-            "That is a multisig key (Ypub, Zpub, Upub or Vpub). Bitcache supports single-key "
-            "wallets only: paste the xpub, ypub or zpub of a single-key wallet.",
+            _(
+                "That is a multisig key (Ypub, Zpub, Upub or Vpub). Bitcache supports single-key "
+                "wallets only: paste the xpub, ypub or zpub of a single-key wallet."
+            ),
         )
     try:
         key = ExtendedPublicKey.from_payload(payload)
     except InvalidKeyData:
         raise KeyRefused(
             "garbage",
-            "That key is damaged: its checksum is right but the public key inside it is not "
-            "valid. Export it from your wallet again.",
+            _(
+                "That key is damaged: its checksum is right but the public key inside it is not "
+                "valid. Export it from your wallet again."
+            ),
         ) from None
     return script_type, version.is_test, key

@@ -245,3 +245,10 @@ def test_the_service_refuses_a_key_another_creator_registered(creator):
         )
 
     assert not WalletKey.objects.filter(creator=creator).exists()
+
+
+def test_it_explains_a_refusal_in_the_creators_language(creator_client):
+    response = creator_client.post(URL, {"key": SEED_WORDS}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert "Cela ressemble à des mots de récupération" in _errors(response)
+    assert SEED_WORDS not in response.content.decode()
