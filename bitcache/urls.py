@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -6,6 +7,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from bitcache import views
+
+# Staff sign in through allauth like everyone else: its two-factor step, email
+# verification and failed-login rate limits then apply to the admin too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
