@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 
 from bitcache.celery_app import app as celery_app
 
 log = logging.getLogger(__name__)
+
+CHAIN_CHECK_SECONDS = 15
+CHAIN_CHECK_CACHE_KEY = "health:chain-source"
 
 
 def check_database() -> dict[str, Any]:
@@ -35,6 +39,19 @@ def check_broker() -> dict[str, Any]:
 
 
 def check_chain_source() -> dict[str, Any]:
+    """Whether the chain source answers, its tip and how far the scanner lags behind.
+
+    The answer is kept for CHAIN_CHECK_SECONDS: /healthz is public, and each live check
+    is a request to the chain source (up to its timeout and retries when it is down).
+    """
+    cached = cache.get(CHAIN_CHECK_CACHE_KEY)
+    if cached is None:
+        cached = _check_chain_source()
+        cache.set(CHAIN_CHECK_CACHE_KEY, cached, CHAIN_CHECK_SECONDS)
+    return cached
+
+
+def _check_chain_source() -> dict[str, Any]:
     from django.core.exceptions import ImproperlyConfigured
 
     from payments.chain import ChainSourceError, get_chain_source
@@ -44,6 +61,7 @@ def check_chain_source() -> dict[str, Any]:
         source = get_chain_source()
         tip = source.tip()
     except (ChainSourceError, ImproperlyConfigured) as exc:
+        log.warning("health: chain source unavailable: %s", exc)
         return {"ok": False, "error": str(exc)}
     scanned = ChainState.load().height
     return {
@@ -52,6 +70,16 @@ def check_chain_source() -> dict[str, Any]:
         "tip_height": tip.height,
         "scanned_height": scanned,
         "lag_blocks": None if scanned is None else max(tip.height - scanned, 0),
+    }
+
+
+def public_report(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without error details: those name internal hosts (staff see them on
+    /staff/status/, operators in the log)."""
+    return {
+        name: {key: value for key, value in part.items() if key != "error"}
+        | ({} if part["ok"] else {"error": "unavailable"})
+        for name, part in report.items()
     }
 
 

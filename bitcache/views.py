@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from bitcache.health import health_report
+from bitcache.health import health_report, public_report
 
 
 @require_safe
@@ -16,5 +16,6 @@ def home(request):
 def healthz(request):
     healthy, report = health_report()
     return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", **report}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "unhealthy", **public_report(report)},
+        status=200 if healthy else 503,
     )

@@ -89,10 +89,15 @@ def creator_latest_status_change(*, creator: Creator) -> ModerationLogEntry | No
 
 
 def api_key_authenticate(*, token: str) -> ApiKey | None:
-    """The live key whose token this is, whoever's it is: the key names the creator."""
+    """The live key whose token this is, whoever's it is: the key names the creator.
+
+    A deactivated account's keys stop working with it.
+    """
     return (
         ApiKey.objects.select_related("creator__user")
-        .filter(secret_hash=ApiKey.hash(token), revoked_at__isnull=True)
+        .filter(
+            secret_hash=ApiKey.hash(token), revoked_at__isnull=True, creator__user__is_active=True
+        )
         .first()
     )
 

@@ -44,9 +44,30 @@ def address_allowed(address: IPAddress) -> bool:
         for network in _allowed_networks(tuple(settings.BITCACHE_WEBHOOK_ALLOWED_NETWORKS))
     ):
         return True
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address_allowed(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return address_allowed(embedded)
     return address.is_global and not address.is_multicast
+
+
+# IPv6 forms that carry an IPv4 address a gateway may route to: IPv4-compatible (::/96),
+# NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), and the 6to4 and Teredo
+# transition prefixes. The IPv4 address inside must itself be allowed.
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # (server, client): the client is the one reached
+    if address in _IPV4_COMPATIBLE or any(address in network for network in _NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:

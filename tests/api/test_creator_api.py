@@ -42,6 +42,15 @@ def test_it_refuses_a_revoked_key(api, api_key):
     assert api.get("/api/v1/creator/tips/").status_code == 401
 
 
+def test_it_refuses_the_keys_of_a_deactivated_account(api, api_key, creator):
+    creator.user.is_active = False
+    creator.user.save()
+
+    response = api.get("/api/v1/creator/tips/")
+
+    assert response.status_code == 401
+
+
 def test_it_records_when_a_key_was_last_used(api, api_key):
     api.get("/api/v1/creator/totals/")
 

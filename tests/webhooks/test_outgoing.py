@@ -26,6 +26,14 @@ from payments.webhooks.outgoing import DeliveryError, address_allowed, resolve
         "fc00::1",
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
+        # IPv6 forms a NAT64 or 6to4 gateway would route to a private IPv4 address
+        "::7f00:1",
+        "::a9fe:a9fe",
+        "64:ff9b::7f00:1",
+        "64:ff9b:1::a9fe:a9fe",
+        "2002:7f00:1::1",
+        "2002:c0a8:101::1",
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
     ],
 )
 @override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=[])
@@ -33,7 +41,10 @@ def test_it_refuses_private_and_reserved_addresses(address):
     assert not address_allowed(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "64:ff9b::5db8:d822"],
+)
 def test_it_allows_public_addresses(address):
     assert address_allowed(ipaddress.ip_address(address))
 

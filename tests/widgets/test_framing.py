@@ -113,3 +113,11 @@ def test_a_new_address_from_a_widget_tip_stays_framable(client, creator, widget)
 
     assert response.status_code == 302
     assert_framable_by(response, "*")
+
+
+def test_even_a_bad_host_error_refuses_framing(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
