@@ -5,7 +5,8 @@ last used one. Abandoned tips would push later, paid addresses out of the wallet
 sight, so allocation:
 
 1. recycles, lowest index first, an address that never received anything and whose
-   last tip is past its expiry *and* its monitoring window;
+   last tip is past its expiry *and* its monitoring window (only while the watcher is
+   current: during an outage "never received anything" cannot be known);
 2. otherwise derives the next index, but only if a wallet that has seen every used
    address would still see it (index <= last used index + gap limit);
 3. otherwise, under that pressure, recycles early the lowest unused address whose tip
@@ -24,11 +25,15 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from creators.keys import WatchKey, parse_key
 from creators.models import WalletKey
-from payments.models import Address, Tip
+from payments.models import Address, ChainState, Payment, PaymentState, Tip
+
+WATCHER_STALE_AFTER = timedelta(minutes=5)
+# Candidates tried when recycling, in case the first ones were taken meanwhile.
+RESERVE_ATTEMPTS = 5
 
 
 class AddressUnavailable(Exception):
@@ -45,10 +50,30 @@ def derive_address(wallet_key: WalletKey, index: int) -> str:
     return watch_key_for(wallet_key.descriptor, wallet_key.network).address(index)
 
 
+def paid_on_chain(wallet_key: WalletKey) -> QuerySet[Address]:
+    """Receive addresses with a payment in a block: what a wallet's gap scan finds.
+
+    Not merely `used`: a mempool payment can be replaced or dropped and leave the
+    address empty on chain, and counting it would let allocation run past the gap.
+    """
+    in_block = Payment.objects.filter(address=OuterRef("pk"), state=PaymentState.CONFIRMED)
+    return Address.objects.filter(wallet_key=wallet_key, change=False).filter(Exists(in_block))
+
+
+def watcher_is_current(now: datetime) -> bool:
+    """The watcher ran recently and has scanned up to the chain tip it last saw."""
+    state = ChainState.load()
+    return (
+        state.last_scan_at is not None
+        and now - state.last_scan_at <= WATCHER_STALE_AFTER
+        and state.height is not None
+        and (state.tip_height is None or state.height >= state.tip_height)
+    )
+
+
 def last_used_index(wallet_key: WalletKey) -> int:
-    """Highest receive index that ever got a payment, or -1."""
-    used = Address.objects.filter(wallet_key=wallet_key, change=False, used=True)
-    top = used.aggregate(top=Max("index"))["top"]
+    """Highest receive index paid on chain, or -1."""
+    top = paid_on_chain(wallet_key).aggregate(top=Max("index"))["top"]
     return -1 if top is None else top
 
 
@@ -59,18 +84,20 @@ def allocate_address(*, wallet_key: WalletKey, reserve_until: datetime, now: dat
     """
     key = WalletKey.objects.select_for_update().get(pk=wallet_key.pk)
 
-    recyclable = (
-        Address.objects.filter(wallet_key=key, change=False, used=False, reserved_until__lte=now)
-        .order_by("index")
-        .first()
+    # `used` is only as fresh as the watcher: while it lags (an outage), an address
+    # paid on time may not be marked yet, so nothing is recycled until it catches up.
+    can_recycle = watcher_is_current(now)
+    recyclable = Address.objects.filter(
+        wallet_key=key, change=False, used=False, reserved_until__lte=now
     )
-    if recyclable is not None:
-        recyclable.reserved_until = reserve_until
-        recyclable.save(update_fields=["reserved_until"])
-        return recyclable
+    address = _reserve_first(recyclable, reserve_until=reserve_until) if can_recycle else None
+    if address is not None:
+        return address
 
     index = key.next_index
     if index > last_used_index(key) + settings.BITCACHE_GAP_LIMIT:
+        if not can_recycle:
+            raise AddressUnavailable
         return recycle_early(key, reserve_until=reserve_until, now=now)
     address = Address.objects.create(
         creator_id=key.creator_id,
@@ -88,17 +115,27 @@ def allocate_address(*, wallet_key: WalletKey, reserve_until: datetime, now: dat
 def recycle_early(key: WalletKey, *, reserve_until: datetime, now: datetime) -> Address:
     expired_before = now - timedelta(minutes=settings.BITCACHE_TIP_RECYCLE_GRACE_MINUTES)
     still_open = Tip.objects.filter(address=OuterRef("pk"), expires_at__gt=expired_before)
-    address = (
-        Address.objects.filter(wallet_key=key, change=False, used=False)
-        .exclude(Exists(still_open))
-        .order_by("index")
-        .first()
+    expired = Address.objects.filter(wallet_key=key, change=False, used=False).exclude(
+        Exists(still_open)
     )
+    address = _reserve_first(expired, reserve_until=reserve_until)
     if address is None:
         raise AddressUnavailable
-    address.reserved_until = reserve_until
-    address.save(update_fields=["reserved_until"])
     return address
+
+
+def _reserve_first(candidates: QuerySet[Address], *, reserve_until: datetime) -> Address | None:
+    """Reserve the lowest-index candidate that still qualifies when we write.
+
+    The watcher may mark a candidate used in a transaction that has not committed
+    yet: the conditional UPDATE waits for its row lock, re-checks the conditions on
+    the committed row, and updates nothing if it no longer qualifies.
+    """
+    for address in candidates.order_by("index")[:RESERVE_ATTEMPTS]:
+        if candidates.filter(pk=address.pk).update(reserved_until=reserve_until):
+            address.reserved_until = reserve_until
+            return address
+    return None
 
 
 @dataclass(frozen=True)
@@ -119,11 +156,7 @@ class GapHealth:
 
 
 def gap_health(wallet_key: WalletKey) -> GapHealth:
-    used = list(
-        Address.objects.filter(wallet_key=wallet_key, change=False, used=True)
-        .order_by("index")
-        .values_list("index", flat=True)
-    )
+    used = list(paid_on_chain(wallet_key).order_by("index").values_list("index", flat=True))
     longest, previous = 0, -1
     for index in used:
         longest = max(longest, index - previous - 1)

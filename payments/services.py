@@ -190,7 +190,9 @@ def payment_observe(observed: Observed, *, now: datetime) -> Payment:
     )
     if payment is None:
         payment = Payment(
-            tip=tip_for_address(observed.address, now),
+            # The clock now, not the run's start: a tip created on a recycled address
+            # during this run must get the payment made to it.
+            tip=tip_for_address(observed.address, timezone.now()),
             address=observed.address,
             txid=observed.txid,
             vout=observed.vout,
@@ -215,7 +217,10 @@ def payment_observe(observed: Observed, *, now: datetime) -> Payment:
 def payments_mark_replaced(payments: list[Payment]) -> set[int]:
     """Mempool payments whose transaction vanished (RBF replacement or drop)."""
     ids = [p.pk for p in payments if p.state == PaymentState.MEMPOOL]
-    Payment.objects.filter(pk__in=ids).update(state=PaymentState.REPLACED)
+    # Only those still in the mempool state: one seen in a block meanwhile stays confirmed.
+    Payment.objects.filter(pk__in=ids, state=PaymentState.MEMPOOL).update(
+        state=PaymentState.REPLACED
+    )
     return {p.tip_id for p in payments if p.pk in ids}
 
 
@@ -252,7 +257,9 @@ def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
     received = sum(p.value_sats for p in live)
     if not live:
         status = TipStatus.EXPIRED if now >= tip.expires_at else TipStatus.AWAITING_PAYMENT
-    elif len(final) == len(live):
+    elif final:
+        # Confirmed once a payment is final; a later top-up adds to it without taking
+        # the tip back (only losing a payment is a reversal).
         status = TipStatus.CONFIRMED
     else:
         status = TipStatus.IN_MEMPOOL
@@ -263,7 +270,10 @@ def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
     tip.received_sats = received
     tip.confirmed_sats = sum(p.value_sats for p in final)
     tip.first_seen_at = min((p.first_seen_at for p in live), default=None)
-    tip.paid_late = any(p.first_seen_at > tip.expires_at for p in live)
+    # Late only if the viewer's first attempt was: a fee bump (RBF) after expiry of a
+    # payment sent in time replaces it with a transaction first seen later.
+    first_attempt = min((p.first_seen_at for p in tip.payments.all()), default=None)
+    tip.paid_late = bool(live) and first_attempt is not None and first_attempt > tip.expires_at
     tip.below_minimum = 0 < received < tip.minimum_sats
     tip.overpaid = received > tip.amount_sats
     if status != TipStatus.CONFIRMED:

@@ -26,7 +26,9 @@ def backoff_delay(failures: int) -> timedelta:
     """Wait 10 s, 20 s, 40 s ... up to 5 min between tries while the source is failing."""
     if failures <= 0:
         return timedelta(0)
-    return min(timedelta(seconds=10 * 2 ** (failures - 1)), MAX_BACKOFF)
+    # Cap the exponent first: timedelta overflows after ~44 doublings, which would
+    # stop the watcher for good after a long outage.
+    return min(timedelta(seconds=10 * 2 ** min(failures - 1, 10)), MAX_BACKOFF)
 
 
 @shared_task(ignore_result=True)

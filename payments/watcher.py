@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from payments.chain import Block, ChainSource, NotFound
+from payments.chain import Block, ChainSource, ChainSourceError, NotFound
 from payments.models import (
     Address,
     ChainState,
@@ -51,6 +51,7 @@ INITIAL_RESCAN_BLOCKS = 6
 KEEP_SCANNED_BLOCKS = 1000
 # One IN (...) query per chunk of a block's output addresses.
 MATCH_CHUNK = 5000
+MAX_REORGS_PER_RUN = 5
 _LOCK_KEY = 0x6269_7463_6163  # "bitcac": the PostgreSQL advisory lock id of the scanner
 
 
@@ -197,6 +198,10 @@ def scan_blocks(
     while state.height < tip.height and report.blocks_scanned < max_blocks:
         block = source.block(source.block_hash(state.height + 1))
         if state.height >= 0 and block.header.prev_hash != state.block_hash:
+            if report.reorgs >= MAX_REORGS_PER_RUN:
+                # A source whose answers contradict each other (e.g. two backends behind
+                # a load balancer mid-reorg): give up this run rather than spin.
+                raise ChainSourceError("the chain source keeps changing its best chain")
             state = roll_back_to_fork(source, state, now=now, report=report)
             continue
         scan_block(block, now=now, report=report)
@@ -258,19 +263,21 @@ def watched_for_mempool(*, now: datetime, every_address: bool) -> list[Address]:
 
 
 def scan_mempool(source: ChainSource, *, now: datetime, report: ScanReport) -> None:
+    """Record mempool payments to watched addresses, then mark vanished ones replaced.
+
+    Requests to the chain source happen outside database transactions, so no row
+    stays locked while a slow source answers (tip creation waits on those rows).
+    """
     mempool_txids = source.mempool_txids()
     addresses = watched_for_mempool(now=now, every_address=mempool_txids is not None)
     by_address = {a.address: a for a in addresses}
-    seen_txids: set[str] = set()
+    found = (
+        source.mempool_transactions(by_address, mempool_txids=mempool_txids) if by_address else []
+    )
+    seen_txids = {tx.txid for tx in found}
     touched: set[int] = set()
     with transaction.atomic():
-        found = (
-            source.mempool_transactions(by_address, mempool_txids=mempool_txids)
-            if by_address
-            else []
-        )
         for tx in found:
-            seen_txids.add(tx.txid)
             for out in tx.outputs:
                 address = by_address.get(out.address) if out.address else None
                 if address is not None:
@@ -280,27 +287,36 @@ def scan_mempool(source: ChainSource, *, now: datetime, report: ScanReport) -> N
                     touched.add(payment.tip_id)
                     report.payments_seen += 1
         Address.objects.filter(pk__in=[a.pk for a in addresses]).update(mempool_polled_at=now)
-
-        vanished = []
-        polled = set(by_address)
-        # A block mined since scan_blocks may hold "vanished" transactions: judge them
-        # on the next run, after that block is scanned.
-        chain_moved = source.tip().hash != ChainState.load().block_hash
-        pending = Payment.objects.filter(state=PaymentState.MEMPOOL).select_related("address")
-        for payment in [] if chain_moved else pending:
-            if payment.txid in seen_txids:
-                continue
-            if mempool_txids is not None:
-                if payment.txid in mempool_txids:
-                    continue
-            elif payment.address.address not in polled:
-                continue  # not asked about this round
-            # Not in the mempool and not in any scanned block: replaced or dropped,
-            # unless the source still knows it (mined in a block we will scan next).
-            if source.transaction(payment.txid) is None:
-                vanished.append(payment)
-        replaced_tips = payments_mark_replaced(vanished)
-        report.replaced += len(vanished)
-        touched |= replaced_tips
         tips_refresh(touched, now=now)
     report.tips_touched |= touched
+
+    vanished = vanished_payments(source, mempool_txids, seen_txids, polled=set(by_address))
+    with transaction.atomic():
+        replaced_tips = payments_mark_replaced(vanished)
+        tips_refresh(replaced_tips, now=now)
+    report.replaced += len(vanished)
+    report.tips_touched |= replaced_tips
+
+
+def vanished_payments(
+    source: ChainSource, mempool_txids: set[str] | None, seen_txids: set[str], *, polled: set[str]
+) -> list[Payment]:
+    """Mempool payments whose transaction is no longer in the mempool nor known to the source."""
+    # A block mined since scan_blocks may hold "vanished" transactions: judge them on
+    # the next run, after that block is scanned.
+    if source.tip().hash != ChainState.load().block_hash:
+        return []
+    vanished = []
+    for payment in Payment.objects.filter(state=PaymentState.MEMPOOL).select_related("address"):
+        if payment.txid in seen_txids:
+            continue
+        if mempool_txids is not None:
+            if payment.txid in mempool_txids:
+                continue
+        elif payment.address.address not in polled:
+            continue  # not asked about this round
+        # Not in the mempool and not in any scanned block: replaced or dropped, unless
+        # the source still knows it (mined in a block we will scan next).
+        if source.transaction(payment.txid) is None:
+            vanished.append(payment)
+    return vanished
