@@ -24,18 +24,27 @@ PRODUCTION = {
 }
 
 
-def load_production(tmp_path, **overrides) -> subprocess.CompletedProcess:
+def load_production(tmp_path, code=None, **overrides) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY"))}
     env.update(PRODUCTION, BITCACHE_VAR_DIR=str(tmp_path), **overrides)
     env = {k: v for k, v in env.items() if v is not None}
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='bitcache.settings.production';"
-        "from django.conf import settings;"
+    code = "import os; os.environ['DJANGO_SETTINGS_MODULE']='bitcache.settings.production';" + (
+        code
+        or "from django.conf import settings;"
         "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
     )
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+
+
+def test_production_trusts_x_forwarded_proto_only_behind_a_proxy(tmp_path):
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    direct = load_production(tmp_path, code=code)
+    proxied = load_production(tmp_path, code=code, BITCACHE_TRUSTED_PROXIES="1")
+
+    assert direct.stdout.strip() == "None"
+    assert proxied.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
 def test_production_starts_with_safe_settings_and_secure_cookies(tmp_path):

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from bitcache.env import env_bool, env_int
 
 from .base import *  # noqa: F403
-from .base import BITCACHE_CHAIN_SOURCE, DEBUG, DEV_SECRET_KEY, SECRET_KEY
+from .base import BITCACHE_CHAIN_SOURCE, BITCACHE_TRUSTED_PROXIES, DEBUG, DEV_SECRET_KEY, SECRET_KEY
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0).")
@@ -23,7 +23,10 @@ if BITCACHE_CHAIN_SOURCE == "simulated":
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if BITCACHE_TRUSTED_PROXIES:
+    # Only a proxy of ours may say the request came over HTTPS; without one, a client
+    # could send the header itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
