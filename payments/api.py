@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from bitcache.api import ApiError
 from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
 from creators.api import CreatorEndpoint
+from creators.models import Creator
 from payments import reports
 from payments.models import ChainState, Tip
 from payments.selectors import tip_get_public
@@ -34,7 +35,8 @@ from widgets import selectors as widget_selectors
 
 # A refusal's code names the field it is about ("amount_below_minimum" -> amount_sats).
 _REFUSAL_FIELDS = {"amount": "amount_sats", "name": "name", "message": "message"}
-_REFUSAL_STATUS = {"not_accepting": status.HTTP_403_FORBIDDEN, "busy": 429}
+# Every refusal of tip_create (and of unlock purchases, which go through it): the rest are 400.
+_REFUSAL_STATUS = {"not_accepting": 403, "not_on_sale": 404, "sold_out": 409, "busy": 429}
 
 
 def _public_status(request: Request, tip: Tip) -> dict:
@@ -42,7 +44,8 @@ def _public_status(request: Request, tip: Tip) -> dict:
     return PublicTipSerializer({**widget_selectors.tip_viewer_state(tip), "url": url}).data
 
 
-def _refused(refusal: TipRefused) -> ApiError:
+def refusal_error(refusal: TipRefused) -> ApiError:
+    """The API's answer to a refused tip or purchase."""
     field = _REFUSAL_FIELDS.get(refusal.code.split("_", 1)[0])
     return ApiError(
         status=_REFUSAL_STATUS.get(refusal.code, 400),
@@ -51,6 +54,14 @@ def _refused(refusal: TipRefused) -> ApiError:
         fields={field: [refusal.message]} if field else None,
         retry_after=retry_after() if refusal.code == "busy" else None,
     )
+
+
+def check_rate(request: Request, creator: Creator) -> None:
+    """The tip pages' rate limits, shared by every API that opens a tip or purchase."""
+    if too_fast(request, creator):
+        raise ApiError(
+            status=429, code="rate_limited", message=str(SLOW_DOWN), retry_after=retry_after()
+        )
 
 
 class TipCreateApi(APIView):
@@ -76,10 +87,7 @@ class TipCreateApi(APIView):
             creator = widget_selectors.creator_get_by_handle(data["handle"])
         if creator is None:
             raise Http404
-        if too_fast(request, creator):
-            raise ApiError(
-                status=429, code="rate_limited", message=str(SLOW_DOWN), retry_after=retry_after()
-            )
+        check_rate(request, creator)
         try:
             tip = tip_create(
                 creator=creator,
@@ -89,7 +97,7 @@ class TipCreateApi(APIView):
                 message=data.get("message", ""),
             )
         except TipRefused as refusal:
-            raise _refused(refusal) from None
+            raise refusal_error(refusal) from None
         return Response(_public_status(request, tip), status=status.HTTP_201_CREATED)
 
 

@@ -16,9 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bitcache.api import ApiError
-from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
 from creators.api import CreatorEndpoint
+from payments.api import check_rate, refusal_error
 from payments.models import Tip
 from payments.serializers import PublicTipSerializer
 from payments.services import TipRefused
@@ -27,8 +26,6 @@ from unlocks.models import UnlockItem
 from unlocks.services import purchase_create
 from unlocks.views import private
 from widgets.embed import site_origin
-
-_REFUSAL_STATUS = {"not_accepting": 403, "not_on_sale": 404, "sold_out": 409, "busy": 429}
 
 
 class PurchaseSerializer(PublicTipSerializer):
@@ -106,19 +103,11 @@ class PurchaseCreateApi(APIView):
         item = selectors.item_get_public(item_id)
         if item is None:
             raise Http404
-        if too_fast(request, item.creator):
-            raise ApiError(
-                status=429, code="rate_limited", message=str(SLOW_DOWN), retry_after=retry_after()
-            )
+        check_rate(request, item.creator)
         try:
             purchase = purchase_create(item=item)
         except TipRefused as refusal:
-            raise ApiError(
-                status=_REFUSAL_STATUS.get(refusal.code, 400),
-                code=refusal.code,
-                message=refusal.message,
-                retry_after=retry_after() if refusal.code == "busy" else None,
-            ) from None
+            raise refusal_error(refusal) from None
         return Response(_purchase_status(request, purchase), status=status.HTTP_201_CREATED)
 
 
