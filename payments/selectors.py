@@ -14,7 +14,6 @@ from creators.models import Creator
 from creators.scoping import owned_by
 from payments.bip21 import bip21_uri
 from payments.models import (
-    LIVE_PAYMENT_STATES,
     ChainState,
     DeliveryStatus,
     PaymentState,
@@ -67,10 +66,6 @@ def tip_public_status(tip: Tip) -> dict[str, Any]:
         "payment_uri": tip_payment_uri(tip),
         "expires_at": tip.expires_at.isoformat(),
     }
-
-
-def live_payments(tip: Tip) -> QuerySet:
-    return tip.payments.filter(state__in=LIVE_PAYMENT_STATES).order_by("first_seen_at")
 
 
 # --- Tip messages ---------------------------------------------------------------
