@@ -1,4 +1,4 @@
-"""Address derivation rate: creators.keys (coincurve) against bitcoinlib (target: >= 10x).
+"""Address derivation rate: btc (coincurve) against bitcoinlib (target: >= 10x).
 
 Both derive the same receive addresses, indexes 0 to COUNT-1 of the BIP84 vector zpub, and
 both start from the receive branch key (…/0) derived once beforehand, as WatchKey does, so
@@ -32,7 +32,7 @@ def main() -> None:
     from bitcoinlib.keys import HDKey
 
     from bench.common import median_seconds, table
-    from creators.keys import parse_key
+    from btc import parse_key
 
     indexes = range(COUNT)
     bitcoinlib_branch = HDKey(ZPUB).child_public(0)
@@ -49,7 +49,7 @@ def main() -> None:
         return [taproot.address(index) for index in indexes]
 
     if bitcoinlib_addresses() != our_addresses():
-        raise SystemExit("bitcoinlib and creators.keys derived different addresses")
+        raise SystemExit("bitcoinlib and btc derived different addresses")
 
     bitcoinlib_seconds = median_seconds(bitcoinlib_addresses, repeat=3)
     our_seconds = median_seconds(our_addresses)
@@ -58,14 +58,14 @@ def main() -> None:
         [name, f"{COUNT / seconds:,.0f}", f"{seconds * 1000:,.1f} ms"]
         for name, seconds in [
             ("bitcoinlib 0.7.10 `HDKey.child_public` (p2wpkh)", bitcoinlib_seconds),
-            ("creators.keys `WatchKey.address` (p2wpkh)", our_seconds),
-            ("creators.keys `WatchKey.address` (p2tr; bitcoinlib gets it wrong)", taproot_seconds),
+            ("btc `WatchKey.address` (p2wpkh)", our_seconds),
+            ("btc `WatchKey.address` (p2tr; bitcoinlib gets it wrong)", taproot_seconds),
         ]
     ]
     print(f"### Address derivation ({COUNT:,} receive addresses, median of runs)\n")
     print(table(["implementation", "addresses/s", f"time for {COUNT:,}"], rows))
     print(
-        f"\ncreators.keys / bitcoinlib: **{bitcoinlib_seconds / our_seconds:.1f}x** (target >= 10x)"
+        f"\nbtc / bitcoinlib: **{bitcoinlib_seconds / our_seconds:.1f}x** (target >= 10x)"
     )
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from creators.keys import KeyRefused, parse_key
+from btc import KeyRefused, parse_key
+from creators.key_refusals import refusal_text
 from creators.models import Creator, CreatorStatus, ModerationAction, ReportReason
 from creators.selectors import (
     QUEUE_ALL,
@@ -149,7 +150,7 @@ class WalletKeyForm(forms.Form):
             key = parse_key(text, network=settings.BITCACHE_NETWORK)
         except KeyRefused as refusal:
             # `from None`: the parser's own exceptions may quote the input.
-            raise ValidationError(refusal.message, code="refused") from None
+            raise ValidationError(refusal_text(refusal), code="refused") from None
         if wallet_key_registered_elsewhere(creator=self.creator, key=key):
             raise ValidationError(KEY_REGISTERED_ELSEWHERE, code="registered_elsewhere")
         self.cleaned_data["watch_key"] = key

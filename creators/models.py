@@ -148,7 +148,7 @@ class Creator(models.Model):
 class WalletKey(models.Model):
     """A watch-only key of the creator's own wallet, as a canonical output descriptor.
 
-    Never a private key: creators.keys refuses those before anything is stored.
+    Never a private key: btc refuses those before anything is stored.
     Replaced keys stay (is_active=False) so their addresses keep being watched.
     """
 
@@ -182,8 +182,8 @@ class WalletKey(models.Model):
         return f"{self.script_type} key of {self.creator}"
 
     def watch_key(self):
-        """The parsed value object (creators.keys.WatchKey) for derivation."""
-        from creators.keys import parse_key
+        """The parsed value object (btc.WatchKey) for derivation."""
+        from btc import parse_key
 
         return parse_key(self.descriptor, network=self.network)
 

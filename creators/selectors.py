@@ -22,7 +22,7 @@ from creators.models import (
 from creators.scoping import owned_by
 
 if TYPE_CHECKING:
-    from creators.keys import WatchKey
+    from btc import WatchKey
 
 # A base58 extended public key, the form canonical descriptors write keys in.
 _EXTENDED_PUBLIC_KEY = re.compile(r"[xt]pub[1-9A-HJ-NP-Za-km-z]{100,}")
@@ -62,7 +62,7 @@ def wallet_keys_with_chain(*, key: WatchKey) -> QuerySet[WalletKey]:
     it was pasted (zpub, or a descriptor with or without key origin).
     """
     extended_key = _EXTENDED_PUBLIC_KEY.search(key.descriptor)
-    if extended_key is None:  # Not a form creators.keys produces; be exact then.
+    if extended_key is None:  # Not a form btc produces; be exact then.
         return WalletKey.objects.filter(descriptor=key.descriptor)
     return WalletKey.objects.filter(
         network=key.network,

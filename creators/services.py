@@ -43,7 +43,7 @@ from payments.models import Tip
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from creators.keys import WatchKey
+    from btc import WatchKey
 
 HANDLE_TAKEN = _("This handle is taken. Please pick another one.")
 KEY_REGISTERED_ELSEWHERE = _(

@@ -27,7 +27,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, QuerySet
 
-from creators.keys import WatchKey, parse_key
+from btc import WatchKey, parse_key
 from creators.models import WalletKey
 from payments.models import Address, ChainState, Payment, PaymentState, Tip
 

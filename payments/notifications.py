@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from btc.money import format_btc
 from creators.models import Creator
 from payments.models import Tip, TipConfirmationEmail, TipStatus, WebhookEndpoint
-from payments.money import format_btc
 
 
 def _email_creator(creator: Creator, template: str, context: dict) -> None:

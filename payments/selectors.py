@@ -10,9 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from btc.bip21 import bip21_uri
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.bip21 import bip21_uri
 from payments.models import (
     ChainState,
     DeliveryStatus,

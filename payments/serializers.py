@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from btc.money import format_btc
 from payments.models import ChainState, Tip, TipStatus
-from payments.money import format_btc
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
 
 

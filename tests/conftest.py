@@ -11,6 +11,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from payments.chain.simulated import SimulatedChain
@@ -113,3 +114,10 @@ def pay(chain, watch, django_capture_on_commit_callbacks):
         return txid
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in French leaves French active in its thread; start each test as a new process would."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -11,7 +11,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from creators.keys import parse_key
+from btc import parse_key
 from creators.models import Creator, CreatorStatus, WalletKey
 from tests.keygen import random_wpkh_descriptor
 from tests.keys.vectors import KEYS, ZPUB

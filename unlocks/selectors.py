@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.bip21 import bip21_uri
+from btc.bip21 import bip21_uri
 from payments.models import Tip, TipStatus
 from unlocks.access import access_token, access_token_expired, access_token_grant_id
 from unlocks.models import UnlockGrant, UnlockItem

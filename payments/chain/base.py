@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from btc.blocks import Block, BlockHeader, Transaction, TxOutput
 
 
 class ChainSourceError(Exception):
@@ -18,40 +19,6 @@ class ChainSourceError(Exception):
 
 class NotFound(ChainSourceError):
     """The source answered that the thing asked for does not exist."""
-
-
-@dataclass(frozen=True, slots=True)
-class TxOutput:
-    index: int
-    value_sats: int
-    address: str | None  # None for scripts that have no address (OP_RETURN, bare multisig)
-
-
-@dataclass(frozen=True, slots=True)
-class Transaction:
-    txid: str
-    outputs: tuple[TxOutput, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class BlockHeader:
-    height: int
-    hash: str
-    prev_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    header: BlockHeader
-    transactions: tuple[Transaction, ...]
-
-    @property
-    def height(self) -> int:
-        return self.header.height
-
-    @property
-    def hash(self) -> str:
-        return self.header.hash
 
 
 class ChainSource(ABC):
@@ -88,3 +55,14 @@ class ChainSource(ABC):
         `mempool_txids`, when the caller has just fetched it, spares the source
         asking for the mempool's txids again.
         """
+
+
+__all__ = [
+    "Block",
+    "BlockHeader",
+    "ChainSource",
+    "ChainSourceError",
+    "NotFound",
+    "Transaction",
+    "TxOutput",
+]

@@ -21,8 +21,9 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from creators.keys.networks import get_network
-from payments.money import SATS_PER_BTC
+from btc.money import SATS_PER_BTC
+from btc.networks import get_network
+from btc.rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
 
 from .base import Block, BlockHeader, ChainSource, NotFound, Transaction, TxOutput
 from .http import (
@@ -38,7 +39,6 @@ from .http import (
     require_hash,
     require_int,
 )
-from .rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
 
 T = TypeVar("T")
 # Core's error codes (src/rpc/protocol.h) that mean "no such thing".

@@ -19,13 +19,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from creators.keys.networks import get_network
+from btc.blocks import MalformedData
+from btc.networks import get_network
+from btc.rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK, parse_block
 
 from .base import (
     Block,
     BlockHeader,
     ChainSource,
-    ChainSourceError,
     NotFound,
     Transaction,
     TxOutput,
@@ -41,7 +42,6 @@ from .http import (
     require_hash,
     require_int,
 )
-from .rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK, parse_block
 
 T = TypeVar("T")
 # Each network's genesis block hash, to recognise a server on the wrong network.
@@ -113,7 +113,7 @@ class EsploraChain(ChainSource):
             raise NotFound(f"esplora has no block {block_hash}")
         try:
             block = parse_block(raw, height=header.height, network=self.network)
-        except ChainSourceError as exc:
+        except MalformedData as exc:
             raise self.http.error(f"unexpected answer to GET {path}: {exc}") from None
         if block.header != header:
             raise self.http.error(

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction as db_transaction
 from django.db.models import Q, QuerySet
 
+from btc.rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
 from payments.models import SimulatedBlock, SimulatedTransaction
 
 from .base import Block, BlockHeader, ChainSource, NotFound, Transaction, TxOutput
-from .rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
 
 # Fixed, so that two processes creating the chain at once collide on the unique hash.
 GENESIS_HASH = hashlib.sha256(b"bitcache simulated chain genesis").hexdigest()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from payments.chain import ChainSourceError, NotFound, Transaction, TxOutput
 from payments.chain.bitcoind import BitcoindChain, btc_to_sats
 from payments.chain.http import RetryPolicy
-from payments.money import sats_to_btc
+from btc.money import sats_to_btc
 
 from .blocks import GENESIS_HASH, P2TR, P2WPKH
 from .servers import BitcoindApp, LocalServer, Reply, RpcFailure

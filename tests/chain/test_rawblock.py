@@ -10,9 +10,9 @@ from embit import base58, bech32
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creators.keys.networks import NETWORKS
-from payments.chain import ChainSourceError, TxOutput
-from payments.chain.rawblock import parse_block, parse_transaction, script_address
+from btc.networks import NETWORKS
+from btc.blocks import MalformedData, TxOutput
+from btc.rawblock import parse_block, parse_transaction, script_address
 
 from . import blocks
 from .blocks import (
@@ -142,12 +142,12 @@ def test_every_legacy_address_decodes_back_to_its_hash(payload: bytes) -> None:
 
 def test_every_truncation_of_a_block_is_refused() -> None:
     for length in range(len(EVERY_KIND.raw)):
-        with pytest.raises(ChainSourceError):
+        with pytest.raises(MalformedData):
             parse_block(EVERY_KIND.raw[:length], height=1, network=MAINNET)
 
 
 def test_trailing_bytes_are_refused() -> None:
-    with pytest.raises(ChainSourceError, match="left over"):
+    with pytest.raises(MalformedData, match="left over"):
         parse_block(GENESIS_RAW + b"\x00", height=0, network=MAINNET)
 
 
@@ -157,7 +157,7 @@ def test_a_changed_output_value_breaks_the_merkle_root() -> None:
     value_offset = GENESIS_RAW.index(bytes.fromhex("00f2052a01000000"))
     tampered[value_offset] = 0x01
 
-    with pytest.raises(ChainSourceError, match="merkle root"):
+    with pytest.raises(MalformedData, match="merkle root"):
         parse_block(bytes(tampered), height=0, network=MAINNET)
 
 
@@ -165,7 +165,7 @@ def test_a_non_canonical_count_is_refused() -> None:
     # One transaction, written as 0xfd 0x0001 instead of 0x01.
     raw = GENESIS_RAW[:80] + b"\xfd\x01\x00" + GENESIS_RAW[81:]
 
-    with pytest.raises(ChainSourceError, match="non-canonical"):
+    with pytest.raises(MalformedData, match="non-canonical"):
         parse_block(raw, height=0, network=MAINNET)
 
 
@@ -173,7 +173,7 @@ def test_a_segwit_marker_with_an_unknown_flag_is_refused() -> None:
     raw = bytearray(EVERY_KIND.transactions[2].serialize())
     raw[5] = 0x02
 
-    with pytest.raises(ChainSourceError, match="segwit flag"):
+    with pytest.raises(MalformedData, match="segwit flag"):
         parse_transaction(bytes(raw), network=MAINNET)
 
 
@@ -182,14 +182,14 @@ def test_a_segwit_marker_without_any_witness_is_refused() -> None:
     # Version, marker and flag, the legacy body, one empty witness stack, lock time.
     raw = legacy[:4] + b"\x00\x01" + legacy[4:-4] + b"\x00" + legacy[-4:]
 
-    with pytest.raises(ChainSourceError, match="without witness"):
+    with pytest.raises(MalformedData, match="without witness"):
         parse_transaction(raw, network=MAINNET)
 
 
 def test_an_output_worth_more_than_all_bitcoin_is_refused() -> None:
     tx = blocks.transaction([blocks.output(P2WPKH, 2_100_000_000_000_001)], segwit=True)
 
-    with pytest.raises(ChainSourceError, match="out of range"):
+    with pytest.raises(MalformedData, match="out of range"):
         parse_transaction(tx.serialize(), network=MAINNET)
 
 
@@ -199,7 +199,7 @@ def test_arbitrary_bytes_raise_only_chain_source_errors(raw: bytes) -> None:
         lambda: parse_block(raw, height=1, network=MAINNET),
         lambda: parse_transaction(raw, network=MAINNET),
     ):
-        with contextlib.suppress(ChainSourceError):
+        with contextlib.suppress(MalformedData):
             parse()
 
 
@@ -215,7 +215,7 @@ def test_damage_to_a_real_block_never_changes_what_it_reports(
     damaged[position] = byte
     try:
         block = parse_block(bytes(damaged[:cut]), height=1, network=MAINNET)
-    except ChainSourceError:
+    except MalformedData:
         return
     # What gets through is damage the merkle root does not cover: the header's other
     # fields (the adapter compares the hash with the one it asked for) and witnesses.

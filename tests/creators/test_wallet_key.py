@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
 from creators import services
-from creators.keys import parse_key
+from btc import parse_key
 from creators.models import WalletKey
 from tests.factories import BIP84_FIRST_ADDRESSES, BIP84_ZPUB, CreatorFactory, UserFactory
 from tests.keys.vectors import DESCRIPTORS, KEYS, MUST_REFUSE, master_xpub, with_version

@@ -9,7 +9,7 @@ import pickle
 import pytest
 from embit.descriptor.checksum import add_checksum
 
-from creators.keys import DerivedAddress, ScriptType, WatchKey, parse_key
+from btc import DerivedAddress, ScriptType, WatchKey, parse_key
 from tests.keys.vectors import (
     ACCOUNT_XPUBS,
     DESCRIPTORS,

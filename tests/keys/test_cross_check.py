@@ -15,7 +15,7 @@ from embit.networks import NETWORKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creators.keys import parse_key
+from btc import parse_key
 from tests.keys.vectors import ACCOUNT_XPUBS, KEYS, with_version
 
 INDEXES = st.integers(min_value=0, max_value=2**31 - 1)

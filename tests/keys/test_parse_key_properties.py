@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from creators.keys import KeyRefused, WatchKey, parse_key
+from btc import KeyRefused, WatchKey, parse_key
 from tests.keys.vectors import (
     ACCOUNT_XPUBS,
     MASTER_XPRV,

@@ -10,7 +10,7 @@ from embit.descriptor.checksum import add_checksum
 from embit.ec import PrivateKey
 from embit.networks import NETWORKS
 
-from creators.keys import KeyRefused, parse_key
+from btc import KeyRefused, parse_key
 from tests.keys.vectors import (
     ACCOUNT_XPUBS,
     MASTER_XPRV,

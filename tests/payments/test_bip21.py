@@ -3,8 +3,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.bip21 import bip21_uri
-from payments.money import format_btc, sats_to_btc
+from btc.bip21 import bip21_uri
+from btc.money import format_btc, sats_to_btc
 
 ADDRESS = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from payments.money import format_btc
+from btc.money import format_btc
 
 register = template.Library()
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from creators.keys import KeyRefused, parse_key
+from btc import KeyRefused, parse_key
+from creators.key_refusals import refusal_text
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             watch_key = parse_key(key, network=None)
         except KeyRefused as refused:
             # The message never quotes the key; `from None` keeps the parser's context out too.
-            raise CommandError(refused.message) from None
+            raise CommandError(refusal_text(refused)) from None
         try:
             addresses = watch_key.addresses(start, count, change=change)
         except ValueError as error:  # An index out of range, or --change without a branch.

@@ -6,7 +6,7 @@ witness left out of the txid as consensus requires) and each output's value and
 address. The merkle root is recomputed and compared with the header, so a block
 that was cut short or corrupted on the way cannot pass for a real one.
 
-Input is untrusted: anything malformed raises ChainSourceError, never another
+Input is untrusted: anything malformed raises MalformedData, never another
 exception, and no length read from the data is trusted before the bytes are there.
 """
 
@@ -15,11 +15,10 @@ from __future__ import annotations
 import hashlib
 import struct
 
-from creators.keys import base58
-from creators.keys.bech32 import encode_segwit_address
-from creators.keys.networks import Network
-
-from .base import Block, BlockHeader, ChainSourceError, Transaction, TxOutput
+from btc import base58
+from btc.bech32 import encode_segwit_address
+from btc.blocks import Block, BlockHeader, MalformedData, Transaction, TxOutput
+from btc.networks import Network
 
 MAX_MONEY_SATS = 21_000_000 * 100_000_000
 # The previous-block hash of a genesis block, as its header spells it.
@@ -45,9 +44,9 @@ def parse_block(raw: bytes, *, height: int, network: Network) -> Block:
         transactions.append(Transaction(txid=_hash_hex(txid_digest), outputs=outputs))
     reader.expect_end("block")
     if not transactions:
-        raise ChainSourceError("malformed block: no transactions")
+        raise MalformedData("malformed block: no transactions")
     if _merkle_root(txid_digests) != merkle_root:
-        raise ChainSourceError("malformed block: transactions do not match the merkle root")
+        raise MalformedData("malformed block: transactions do not match the merkle root")
     return Block(
         header=BlockHeader(height=height, hash=_hash_hex(_sha256d(header)), prev_hash=prev_hash),
         transactions=tuple(transactions),
@@ -95,11 +94,11 @@ def _read_transaction(reader: _Reader, network: Network) -> tuple[bytes, tuple[T
         reader.take(2)
     elif reader.peek(1) == b"\x00":
         # Core reads 0x00 here as the segwit marker, and refuses any flag but 0x01.
-        raise ChainSourceError("malformed transaction: unknown segwit flag")
+        raise MalformedData("malformed transaction: unknown segwit flag")
     body_start = reader.position
     input_count = reader.compact_size()
     if input_count == 0:
-        raise ChainSourceError("malformed transaction: no inputs")
+        raise MalformedData("malformed transaction: no inputs")
     for _ in range(input_count):
         reader.take(36)  # previous output: txid and index
         reader.take(reader.compact_size())  # scriptSig
@@ -108,7 +107,7 @@ def _read_transaction(reader: _Reader, network: Network) -> tuple[bytes, tuple[T
     for index in range(reader.compact_size()):
         (value,) = struct.unpack("<q", reader.take(8))
         if not 0 <= value <= MAX_MONEY_SATS:
-            raise ChainSourceError(f"malformed transaction: output value {value} out of range")
+            raise MalformedData(f"malformed transaction: output value {value} out of range")
         script = reader.take(reader.compact_size())
         outputs.append(TxOutput(index, value, script_address(script, network)))
     body = reader.data[body_start : reader.position]
@@ -120,13 +119,13 @@ def _read_transaction(reader: _Reader, network: Network) -> tuple[bytes, tuple[T
             for _ in range(items):
                 reader.take(reader.compact_size())
         if not witnessed:
-            raise ChainSourceError("malformed transaction: segwit marker without witness")
+            raise MalformedData("malformed transaction: segwit marker without witness")
     lock_time = reader.take(4)
     return _sha256d(version + body + lock_time), tuple(outputs)
 
 
 class _Reader:
-    """Reads a byte string front to back, raising ChainSourceError when it runs out."""
+    """Reads a byte string front to back, raising MalformedData when it runs out."""
 
     __slots__ = ("data", "position")
 
@@ -137,7 +136,7 @@ class _Reader:
     def take(self, size: int) -> bytes:
         end = self.position + size
         if end > len(self.data):
-            raise ChainSourceError(
+            raise MalformedData(
                 f"malformed data: needed {size} bytes at offset {self.position}, "
                 f"only {len(self.data) - self.position} left"
             )
@@ -156,12 +155,12 @@ class _Reader:
         width, minimum = {0xFD: (2, 0xFD), 0xFE: (4, 0x1_0000), 0xFF: (8, 0x1_0000_0000)}[first]
         value = int.from_bytes(self.take(width), "little")
         if value < minimum:
-            raise ChainSourceError("malformed data: non-canonical compact size")
+            raise MalformedData("malformed data: non-canonical compact size")
         return value
 
     def expect_end(self, what: str) -> None:
         if self.position != len(self.data):
-            raise ChainSourceError(
+            raise MalformedData(
                 f"malformed {what}: {len(self.data) - self.position} bytes left over"
             )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import coincurve
 
-from creators.keys.addresses import hash160
+from btc.addresses import hash160
 
 HARDENED = 0x80000000
 SERIALIZED_LENGTH = 78  # version 4, depth 1, parent fingerprint 4, child 4, chain code 32, key 33

@@ -6,10 +6,18 @@ private key or seed words that must not end up in a page, a log or an error repo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+
+def _(message: str) -> str:
+    """Marks a message for translation without translating it: this package has no Django.
+
+    `makemessages` extracts these strings; the page that shows a refusal translates it
+    (`creators.keys.refusal_text`), in the language of the request.
+    """
+    return message
+
 
 RefusalCode = Literal[
     "too_long",
@@ -29,7 +37,7 @@ EXPECTED = _(
     "networks) or an output descriptor such as wpkh([fingerprint/84h/0h/0h]xpub…/<0;1>/*)."
 )
 
-DEFAULT_MESSAGES: dict[RefusalCode, Promise] = {
+DEFAULT_MESSAGES: dict[RefusalCode, str] = {
     "too_long": _("That is far too long to be a wallet key (the limit is 4096 characters)."),
     "empty": EXPECTED,
     "seed_words": _(
@@ -68,10 +76,16 @@ DEFAULT_MESSAGES: dict[RefusalCode, Promise] = {
 
 
 class KeyRefused(ValueError):
-    """A pasted key that must not be used; `code` for programs, `message` for people."""
+    """A pasted key that must not be used; `code` for programs, `message` for people.
 
-    def __init__(self, code: RefusalCode, message: str | Promise | None = None) -> None:
+    `message` is the English text, a translation catalogue key; `params` fill its
+    `%(name)s` placeholders once it is translated.
+    """
+
+    def __init__(
+        self, code: RefusalCode, message: str | None = None, params: Mapping[str, str] | None = None
+    ) -> None:
         self.code: RefusalCode = code
-        # Translated now, into the language of the request that pasted the key.
-        self.message: str = str(message or DEFAULT_MESSAGES[code])
-        super().__init__(self.message)
+        self.message: str = message or DEFAULT_MESSAGES[code]
+        self.params: dict[str, str] = dict(params or {})
+        super().__init__(self.message % self.params if self.params else self.message)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
-from creators.keys import base58
-from creators.keys.addresses import ScriptType
-from creators.keys.bip32 import SERIALIZED_LENGTH, ExtendedPublicKey, InvalidKeyData
-from creators.keys.errors import KeyRefused
+from btc import base58
+from btc.addresses import ScriptType
+from btc.bip32 import SERIALIZED_LENGTH, ExtendedPublicKey, InvalidKeyData
+from btc.errors import KeyRefused, _
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ hardened steps of public keys wrongly and gets taproot addresses wrong (no BIP34
     key.address(0)                            # first receive address
 """
 
-from creators.keys.addresses import ScriptType
-from creators.keys.errors import KeyRefused
-from creators.keys.parsing import parse_key
-from creators.keys.watch_key import DerivedAddress, WatchKey
+from btc.addresses import ScriptType
+from btc.errors import KeyRefused
+from btc.parsing import parse_key
+from btc.watch_key import DerivedAddress, WatchKey
 
 __all__ = ["DerivedAddress", "KeyRefused", "ScriptType", "WatchKey", "parse_key"]

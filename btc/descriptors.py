@@ -11,13 +11,11 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 
-from django.utils.translation import gettext_lazy as _
-
-from creators.keys import base58
-from creators.keys.addresses import ScriptType
-from creators.keys.bip32 import HARDENED, ExtendedPublicKey, format_step
-from creators.keys.errors import KeyRefused
-from creators.keys.slip132 import descriptor_version, read_extended_key
+from btc import base58
+from btc.addresses import ScriptType
+from btc.bip32 import HARDENED, ExtendedPublicKey, format_step
+from btc.errors import KeyRefused, _
+from btc.slip132 import descriptor_version, read_extended_key
 
 # BIP380 checksum: a BCH code over the characters below, grouped so that most typos and
 # case errors are caught.

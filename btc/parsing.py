@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext_lazy as _
-
-from creators.keys import base58
-from creators.keys.descriptors import Descriptor, parse_descriptor
-from creators.keys.errors import KeyRefused
-from creators.keys.networks import NETWORKS, Network, get_network
-from creators.keys.slip132 import read_extended_key
-from creators.keys.watch_key import WatchKey
+from btc import base58
+from btc.descriptors import Descriptor, parse_descriptor
+from btc.errors import KeyRefused, _
+from btc.networks import NETWORKS, Network, get_network
+from btc.slip132 import read_extended_key
+from btc.watch_key import WatchKey
 
 MAX_INPUT_LENGTH = 4096
 SEED_PHRASE_MIN_WORDS = 12
@@ -114,6 +112,7 @@ def _key_network(descriptor: Descriptor, site_network: Network | None) -> Networ
         return NETWORKS["testnet" if descriptor.is_test else "mainnet"]
     if descriptor.is_test == site_network.is_test:
         return site_network
+    params: dict[str, str] = {}
     if descriptor.is_test:
         message = _(
             "That key is for a test network (tpub, upub or vpub), but this site uses real "
@@ -123,5 +122,6 @@ def _key_network(descriptor: Descriptor, site_network: Network | None) -> Networ
         message = _(
             "That is a mainnet key (real bitcoin), but this site runs on %(network)s. "
             "Use a key from a %(network)s wallet: tpub, upub or vpub."
-        ) % {"network": site_network.name}
-    raise KeyRefused("wrong_network", message)
+        )
+        params = {"network": site_network.name}
+    raise KeyRefused("wrong_network", message, params)

@@ -11,9 +11,9 @@ import hashlib
 
 import coincurve
 
-from creators.keys import base58
-from creators.keys.bech32 import encode_segwit_address
-from creators.keys.networks import Network
+from btc import base58
+from btc.bech32 import encode_segwit_address
+from btc.networks import Network
 
 
 class ScriptType(enum.StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from payments.money import format_btc
+from btc.money import format_btc
 
 
 def bip21_uri(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from creators.keys.addresses import ScriptType, encode_address
-from creators.keys.bip32 import HARDENED, ExtendedPublicKey, format_step
-from creators.keys.descriptors import Descriptor
-from creators.keys.networks import Network
+from btc.addresses import ScriptType, encode_address
+from btc.bip32 import HARDENED, ExtendedPublicKey, format_step
+from btc.descriptors import Descriptor
+from btc.networks import Network
 
 MASTER_KEY_WARNING = (
     "This is a master public key (the root of the wallet), not an account key like those at "
