@@ -64,9 +64,7 @@ def main() -> None:
     ]
     print(f"### Address derivation ({COUNT:,} receive addresses, median of runs)\n")
     print(table(["implementation", "addresses/s", f"time for {COUNT:,}"], rows))
-    print(
-        f"\nbtc / bitcoinlib: **{bitcoinlib_seconds / our_seconds:.1f}x** (target >= 10x)"
-    )
+    print(f"\nbtc / bitcoinlib: **{bitcoinlib_seconds / our_seconds:.1f}x** (target >= 10x)")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def populate(upto: int, have: int, wallet_key) -> None:
 
 
 def make_block(paying: list[str]):
-    from payments.chain import Block, BlockHeader, Transaction, TxOutput
+    from chain import Block, BlockHeader, Transaction, TxOutput
 
     txs = []
     for i in range(BLOCK_TXS):
@@ -71,7 +71,8 @@ def main() -> str:
     from django.db import transaction
     from django.utils import timezone
 
-    from payments.models import Address, ChainState, Tip
+    from chain.models import ChainState
+    from payments.models import Address, Tip
     from payments.watcher import ScanReport, scan_block
     from tests.factories import CreatorFactory
 

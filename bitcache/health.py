@@ -54,8 +54,8 @@ def check_chain_source() -> dict[str, Any]:
 def _check_chain_source() -> dict[str, Any]:
     from django.core.exceptions import ImproperlyConfigured
 
-    from payments.chain import ChainSourceError, get_chain_source
-    from payments.models import ChainState
+    from chain import ChainSourceError, get_chain_source
+    from chain.models import ChainState
 
     try:
         source = get_chain_source()

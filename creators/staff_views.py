@@ -36,6 +36,7 @@ from creators.models import Creator, CreatorStatus, ModerationAction, Report
 from creators.roles import HIDE_TIP_MESSAGE_PERMISSION
 from payments import selectors as payment_selectors
 from payments.models import Tip, TipStatus
+from webhooks import selectors as webhook_selectors
 
 PAGE_SIZE = 50
 TIPS_PER_DAY_DAYS = 14
@@ -271,7 +272,7 @@ def platform_status(request: HttpRequest) -> HttpResponse:
                 (CreatorStatus(status).label, count)
                 for status, count in selectors.creators_per_status().items()
             ],
-            "webhook_failures": payment_selectors.webhook_deliveries_failed_count(
+            "webhook_failures": webhook_selectors.webhook_deliveries_failed_count(
                 since=timezone.now() - timedelta(hours=24)
             ),
         },

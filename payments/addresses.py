@@ -28,8 +28,9 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from btc import WatchKey, parse_key
+from chain.models import ChainState
 from creators.models import WalletKey
-from payments.models import Address, ChainState, Payment, PaymentState, Tip
+from payments.models import Address, Payment, PaymentState, Tip
 
 WATCHER_STALE_AFTER = timedelta(minutes=5)
 # Candidates tried when recycling, in case the first ones were taken meanwhile.

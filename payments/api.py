@@ -18,10 +18,11 @@ from rest_framework.views import APIView
 
 from bitcache.api import ApiError
 from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
+from chain.models import ChainState
 from creators.api import CreatorEndpoint
 from creators.models import Creator
 from payments import reports
-from payments.models import ChainState, Tip
+from payments.models import Tip
 from payments.selectors import tip_get_public
 from payments.serializers import (
     CreatorTipSerializer,

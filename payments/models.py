@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -172,74 +171,6 @@ class Payment(models.Model):
         return f"{self.txid}:{self.vout} {self.value_sats} sats"
 
 
-class ChainState(models.Model):
-    """Where the block scanner stands. A single row (pk=1)."""
-
-    height = models.IntegerField(null=True, blank=True)
-    block_hash = models.CharField(max_length=64, blank=True)
-    tip_height = models.IntegerField(null=True, blank=True)
-    last_scan_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    # Failed runs in a row; the watcher waits longer between tries as it grows.
-    consecutive_failures = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"scanned to {self.height}"
-
-    @classmethod
-    def load(cls) -> ChainState:
-        state, _ = cls.objects.get_or_create(pk=1)
-        return state
-
-
-class ScannedBlock(models.Model):
-    """Recently scanned blocks, kept to find the fork point after a reorg."""
-
-    height = models.IntegerField(unique=True)
-    block_hash = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    scanned_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.height} {self.block_hash}"
-
-
-class SimulatedBlock(models.Model):
-    """A block of the simulated chain (payments.chain.simulated). Not real bitcoin."""
-
-    height = models.IntegerField(db_index=True)
-    block_hash = models.CharField(max_length=64, unique=True)
-    prev_hash = models.CharField(max_length=64)
-    on_best_chain = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"simulated block {self.height}"
-
-
-class SimulatedTransaction(models.Model):
-    """A transaction of the simulated chain; `outputs` is [{"address": str, "value": sats}]."""
-
-    txid = models.CharField(max_length=64, unique=True)
-    outputs = models.JSONField()
-    block = models.ForeignKey(
-        SimulatedBlock,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="transactions",
-    )
-    in_mempool = models.BooleanField(default=True)
-    # Set when the transaction was replaced (RBF) or dropped from the mempool.
-    replaced_by = models.CharField(max_length=64, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.txid
-
-
 class TipConfirmationEmail(models.Model):
     """The creator was emailed that this tip is confirmed: once per tip, whatever re-runs.
 
@@ -253,94 +184,3 @@ class TipConfirmationEmail(models.Model):
 
     def __str__(self) -> str:
         return f"confirmation email for {self.tip}"
-
-
-# --- Webhooks -------------------------------------------------------------------
-
-
-def new_webhook_secret() -> str:
-    return f"whsec_{secrets.token_urlsafe(32)}"
-
-
-class WebhookEvent(models.TextChoices):
-    TIP_DETECTED = "tip.detected", _("Tip detected: a payment was seen, not yet confirmed")
-    TIP_CONFIRMED = "tip.confirmed", _("Tip confirmed")
-    TIP_REVERTED = "tip.reverted", _("Tip reverted: its payment was replaced or reorganised away")
-    UNLOCK_PAID = "unlock.paid", _("Paid unlock sold: a buyer's payment reached the price")
-
-
-class WebhookEndpoint(models.Model):
-    """A URL of the creator's where Bitcache posts signed tip events."""
-
-    creator_lookup = "creator"
-
-    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
-    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField(_("URL"), max_length=500)
-    description = models.CharField(_("description"), max_length=80, blank=True)
-    # Signs every delivery (HMAC-SHA256); the creator copies it into their receiver.
-    secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
-    events = models.JSONField(default=list)
-    is_active = models.BooleanField(default=True)
-    # First failed attempt since the last success; after a day of failures the endpoint is
-    # disabled and the creator told.
-    failing_since = models.DateTimeField(null=True, blank=True)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.url
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUCCEEDED = "succeeded", _("Delivered")
-    FAILED = "failed", _("Failed")
-
-
-class WebhookDelivery(models.Model):
-    """One event for one endpoint, tried until it is accepted or its retry window ends.
-
-    The next try is stored (`next_attempt_at`) and picked up by a beat task, so retries
-    survive a restart of the broker or of every worker.
-    """
-
-    creator_lookup = "endpoint__creator"
-
-    endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    # The receiver's idempotency key: the same event to several endpoints, or redelivered,
-    # keeps its id.
-    event_id = models.UUIDField(default=uuid.uuid4, editable=False)
-    event_type = models.CharField(max_length=32, choices=WebhookEvent.choices)
-    tip = models.ForeignKey(
-        Tip, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_deliveries"
-    )
-    payload = models.JSONField()
-    status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # No automatic retry is scheduled past this time.
-    give_up_at = models.DateTimeField()
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["endpoint", "event_id"], name="webhook_delivery_unique_event"
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.event_type} {self.event_id} to {self.endpoint}"

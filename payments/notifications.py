@@ -1,23 +1,13 @@
-"""Emails to creators: a tip was confirmed; a webhook endpoint was disabled."""
+"""The creator's email when a tip is confirmed."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from btc.money import format_btc
-from creators.models import Creator
-from payments.models import Tip, TipConfirmationEmail, TipStatus, WebhookEndpoint
-
-
-def _email_creator(creator: Creator, template: str, context: dict) -> None:
-    context = {**context, "creator": creator, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"payments/email/{template}_subject.txt", context)
-    body = render_to_string(f"payments/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [creator.user.email])
+from creators.emails import email_creator
+from payments.models import Tip, TipConfirmationEmail, TipStatus
 
 
 def tip_confirmed_notify(*, tip: Tip) -> bool:
@@ -33,9 +23,9 @@ def tip_confirmed_notify(*, tip: Tip) -> bool:
             # The row is the record that the email went out; a failed send rolls it
             # back, so the task's retry sends it.
             TipConfirmationEmail.objects.create(tip=tip)
-            _email_creator(
+            email_creator(
                 creator,
-                "tip_confirmed",
+                "payments/email/tip_confirmed",
                 {
                     "tip": tip,
                     "btc": format_btc(tip.confirmed_sats),
@@ -45,14 +35,3 @@ def tip_confirmed_notify(*, tip: Tip) -> bool:
     except IntegrityError:
         return False  # already sent
     return True
-
-
-def webhook_endpoint_disabled_notify(*, endpoint: WebhookEndpoint) -> None:
-    _email_creator(
-        endpoint.creator,
-        "webhook_disabled",
-        {
-            "endpoint": endpoint,
-            "endpoint_url": reverse("creators:webhook", args=[endpoint.public_id]),
-        },
-    )

@@ -11,16 +11,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from btc.bip21 import bip21_uri
+from chain.models import ChainState
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import (
-    ChainState,
-    DeliveryStatus,
-    PaymentState,
-    Tip,
-    TipStatus,
-    WebhookDelivery,
-)
+from payments.models import PaymentState, Tip, TipStatus
 
 
 def tip_get_public(public_id: str) -> Tip | None:
@@ -149,10 +143,3 @@ def tips_per_day(*, days: int) -> list[tuple[date, int, int]]:
     return [
         (day, *rows.get(day, (0, 0))) for day in (first + timedelta(days=n) for n in range(days))
     ]
-
-
-def webhook_deliveries_failed_count(*, since: datetime) -> int:
-    """Deliveries that failed for good (no retry left) since `since`."""
-    return WebhookDelivery.objects.filter(
-        status=DeliveryStatus.FAILED, last_attempt_at__gte=since
-    ).count()

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from btc.money import format_btc
-from payments.models import ChainState, Tip, TipStatus
+from chain.models import ChainState
+from payments.models import Tip, TipStatus
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
 
 

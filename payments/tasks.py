@@ -1,4 +1,4 @@
-"""Celery tasks: interfaces only; the work is in the watcher, the services and the webhooks."""
+"""Celery tasks: interfaces only; the work is in the watcher and the services."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.utils import timezone
 
-from payments.chain import ChainSourceError, get_chain_source
-from payments.models import ChainState, Tip, WebhookEndpoint
-from payments.notifications import tip_confirmed_notify, webhook_endpoint_disabled_notify
+from chain import ChainSourceError, get_chain_source
+from chain.models import ChainState
+from payments.models import Tip
+from payments.notifications import tip_confirmed_notify
 from payments.services import tips_expire
 from payments.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
-from payments.webhooks.selectors import webhook_deliveries_due
-from payments.webhooks.services import webhook_delivery_attempt
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def watch_chain() -> dict | None:
     }
 
 
-# --- Notifications and webhooks: each loads by id and calls its service -------------
+# --- Notifications: each loads by id and calls its service -------------------------
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=5)
@@ -80,32 +79,5 @@ def tip_confirmed_email(self, tip_id: int) -> None:
         return
     try:
         tip_confirmed_notify(tip=tip)
-    except (SMTPException, OSError) as exc:
-        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None
-
-
-@shared_task(ignore_result=True)
-def webhook_deliver(delivery_id: int) -> None:
-    # No Celery retry: a failed attempt is rescheduled in the delivery row, which
-    # webhooks_deliver_due picks up.
-    webhook_delivery_attempt(delivery_id=delivery_id, now=timezone.now())
-
-
-@shared_task(ignore_result=True)
-def webhooks_deliver_due() -> None:
-    """Beat: queue every delivery whose next try is due (retries, and any lost message)."""
-    for delivery_id in webhook_deliveries_due(now=timezone.now()):
-        webhook_deliver.delay(delivery_id)
-
-
-@shared_task(bind=True, ignore_result=True, max_retries=5)
-def webhook_endpoint_disabled_email(self, endpoint_id: int) -> None:
-    endpoint = (
-        WebhookEndpoint.objects.select_related("creator__user").filter(pk=endpoint_id).first()
-    )
-    if endpoint is None:
-        return
-    try:
-        webhook_endpoint_disabled_notify(endpoint=endpoint)
     except (SMTPException, OSError) as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None

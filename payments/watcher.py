@@ -24,16 +24,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
-from payments.chain import Block, ChainSource, ChainSourceError, NotFound
-from payments.models import (
-    Address,
-    ChainState,
-    Payment,
-    PaymentState,
-    ScannedBlock,
-    Tip,
-    TipStatus,
-)
+from chain import Block, ChainSource, ChainSourceError, NotFound
+from chain.models import ChainState, ScannedBlock
+from payments.models import Address, Payment, PaymentState, Tip, TipStatus
 from payments.services import (
     Observed,
     payment_observe,

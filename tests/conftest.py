@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
-from payments.chain.simulated import SimulatedChain
+from chain.simulated import SimulatedChain
 from payments.tasks import watch_chain
 
 REQUIRE_SERVICES = os.environ.get("BITCACHE_REQUIRE_SERVICES") == "1"
@@ -118,6 +118,6 @@ def pay(chain, watch, django_capture_on_commit_callbacks):
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """A request in French leaves French active in its thread; start each test as a new process would."""
+    """A French request leaves French active in its thread: start each test as a new process."""
     yield
     translation.activate(settings.LANGUAGE_CODE)

@@ -1,8 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from payments.chain import ChainSourceError
-from payments.chain.simulated import SimulatedChain
+from chain import ChainSourceError
+from chain.simulated import SimulatedChain
 
 pytestmark = pytest.mark.django_db
 

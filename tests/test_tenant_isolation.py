@@ -22,12 +22,13 @@ from rest_framework.test import APIClient
 
 from creators.models import ApiKey, Creator
 from creators.services import api_key_create
-from payments.models import Tip, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from payments.models import Tip
 from payments.services import tip_create
-from payments.webhooks.services import webhook_endpoint_create
 from tests.factories import CreatorFactory
 from unlocks.models import UnlockGrant, UnlockItem
 from unlocks.services import item_create, purchase_create
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.services import webhook_endpoint_create
 from widgets.models import Widget
 from widgets.services import widget_create
 

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from payments.models import Tip
 from payments.signals import tip_credited
-from payments.webhooks.services import webhook_unlock_paid_emit
 from unlocks.models import UnlockGrant
 from unlocks.services import grant_ensure
 from unlocks.signals import unlock_paid
+from webhooks.services import webhook_unlock_paid_emit
 
 
 @receiver(tip_credited)

@@ -17,9 +17,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from btc.bip21 import bip21_uri
 from creators.models import Creator
 from creators.scoping import owned_by
-from btc.bip21 import bip21_uri
 from payments.models import Tip, TipStatus
 from unlocks.access import access_token, access_token_expired, access_token_grant_id
 from unlocks.models import UnlockGrant, UnlockItem

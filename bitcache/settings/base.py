@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "bitcache",
+    "chain",
     "payments",
+    "webhooks",
     "widgets",
     "unlocks",
 ]
@@ -266,7 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook retries are rows with a due time, not broker messages: they survive a
     # broker or worker restart.
     "deliver-due-webhooks": {
-        "task": "payments.tasks.webhooks_deliver_due",
+        "task": "webhooks.tasks.webhooks_deliver_due",
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },

@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from creators.services import MAX_CONFIRMATIONS
-from payments.models import TipStatus, WebhookEvent
+from payments.models import TipStatus
 from payments.reports import TipFilters
+from webhooks.models import WebhookEvent
 from widgets.forms import WidgetForm
 from widgets.models import Widget
 

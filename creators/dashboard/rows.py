@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chain.models import ChainState
 from payments import reports
-from payments.models import ChainState, Tip
+from payments.models import Tip
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from chain.models import ChainState
 from creators.dashboard.csv_export import csv_lines
 from creators.dashboard.forms import TipFilterForm
 from creators.dashboard.rows import tip_rows
 from creators.models import Creator
 from creators.views import creator_required
 from payments import reports
-from payments.models import ChainState, Tip
+from payments.models import Tip
 from widgets.selectors import widgets_of
 
 TIPS_PER_PAGE = 50

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from creators.dashboard.forms import WebhookEndpointForm
 from creators.models import Creator
 from creators.views import creator_required
-from payments.models import WebhookEndpoint
-from payments.webhooks import selectors, services
+from webhooks import selectors, services
+from webhooks.models import WebhookEndpoint
 
 DELIVERIES_PER_PAGE = 50
 

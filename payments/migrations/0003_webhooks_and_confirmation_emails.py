@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import payments.models
+import webhooks.models
 import uuid
 from django.db import migrations, models
 
@@ -30,7 +31,7 @@ class Migration(migrations.Migration):
                 ('public_id', models.CharField(default=payments.models.new_public_id, editable=False, max_length=32, unique=True)),
                 ('url', models.URLField(max_length=500, verbose_name='URL')),
                 ('description', models.CharField(blank=True, max_length=80, verbose_name='description')),
-                ('secret', models.CharField(default=payments.models.new_webhook_secret, editable=False, max_length=64)),
+                ('secret', models.CharField(default=webhooks.models.new_webhook_secret, editable=False, max_length=64)),
                 ('events', models.JSONField(default=list)),
                 ('is_active', models.BooleanField(default=True)),
                 ('failing_since', models.DateTimeField(blank=True, null=True)),

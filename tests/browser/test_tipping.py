@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from payments.chain.simulated import SimulatedChain
+from chain.simulated import SimulatedChain
 from payments.models import Tip
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory

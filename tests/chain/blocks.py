@@ -1,7 +1,7 @@
 """Real serialized blocks for the chain tests: mainnet's genesis block and blocks built here.
 
 Transactions are built and serialized with embit, an implementation independent
-of payments/chain/rawblock.py, and their txids come from embit too. Scripts come
+of chain/rawblock.py, and their txids come from embit too. Scripts come
 from decoding published addresses (BIP173/BIP350 test vectors and well-known
 addresses), so the parser's address encoding is checked against strings it did
 not produce.

@@ -12,10 +12,10 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.chain import ChainSourceError, NotFound, Transaction, TxOutput
-from payments.chain.bitcoind import BitcoindChain, btc_to_sats
-from payments.chain.http import RetryPolicy
 from btc.money import sats_to_btc
+from chain import ChainSourceError, NotFound, Transaction, TxOutput
+from chain.bitcoind import BitcoindChain, btc_to_sats
+from chain.http import RetryPolicy
 
 from .blocks import GENESIS_HASH, P2TR, P2WPKH
 from .servers import BitcoindApp, LocalServer, Reply, RpcFailure

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from payments.chain import ChainSourceError, NotFound, Transaction, TxOutput
-from payments.chain.esplora import EsploraChain
-from payments.chain.http import RetryPolicy
+from chain import ChainSourceError, NotFound, Transaction, TxOutput
+from chain.esplora import EsploraChain
+from chain.http import RetryPolicy
 
 from .blocks import GENESIS_HASH, GENESIS_RAW, P2PKH, P2TR, P2WPKH, BuiltBlock, every_kind_block
 from .servers import EsploraApp, LocalServer, Reply, as_json, esplora_tx_json, text

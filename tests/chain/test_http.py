@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from payments.chain import ChainSourceError
-from payments.chain.http import Endpoint, HttpClient, RetryPolicy, Timeouts
+from chain import ChainSourceError
+from chain.http import Endpoint, HttpClient, RetryPolicy, Timeouts
 
 from .servers import LocalServer, Reply, text
 

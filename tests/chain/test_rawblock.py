@@ -10,8 +10,8 @@ from embit import base58, bech32
 from hypothesis import given
 from hypothesis import strategies as st
 
-from btc.networks import NETWORKS
 from btc.blocks import MalformedData, TxOutput
+from btc.networks import NETWORKS
 from btc.rawblock import parse_block, parse_transaction, script_address
 
 from . import blocks

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from payments.chain import ChainSource, NotFound, Transaction, TxOutput, get_chain_source
-from payments.chain.simulated import GENESIS_HASH, SimulatedChain
-from payments.models import SimulatedBlock, SimulatedTransaction
+from chain import ChainSource, NotFound, Transaction, TxOutput, get_chain_source
+from chain.models import SimulatedBlock, SimulatedTransaction
+from chain.simulated import GENESIS_HASH, SimulatedChain
 
 ALICE = "bc1qalice"
 BOB = "bc1qbob"

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
-from creators import services
 from btc import parse_key
+from creators import services
 from creators.models import WalletKey
 from tests.factories import BIP84_FIRST_ADDRESSES, BIP84_ZPUB, CreatorFactory, UserFactory
 from tests.keys.vectors import DESCRIPTORS, KEYS, MUST_REFUSE, master_xpub, with_version

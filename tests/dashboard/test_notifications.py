@@ -81,7 +81,7 @@ def test_a_failed_send_leaves_no_record_so_the_retry_sends_it(
         raise OSError("mail server down")
 
     with monkeypatch.context() as patched:
-        patched.setattr("payments.notifications.send_mail", mail_server_down)
+        patched.setattr("creators.emails.send_mail", mail_server_down)
         with pytest.raises(OSError, match="mail server down"):
             tip_confirmed_email(tip.pk)
     assert not TipConfirmationEmail.objects.exists()

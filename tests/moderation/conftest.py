@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from chain.simulated import SimulatedChain
 from creators.models import FlaggedTerm
 from creators.roles import MODERATORS
-from payments.chain.simulated import SimulatedChain
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory, UserFactory

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from payments.chain import ChainSourceError
-from payments.chain.simulated import SimulatedChain
-from payments.models import DeliveryStatus, Tip, WebhookDelivery, WebhookEndpoint
+from chain import ChainSourceError
+from chain.simulated import SimulatedChain
+from payments.models import Tip
 from tests.factories import CreatorFactory
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 

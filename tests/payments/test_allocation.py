@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from chain.models import ChainState
 from payments.addresses import gap_health
-from payments.models import Address, ChainState, Tip
+from payments.models import Address, Tip
 from payments.services import TipRefused, tip_create
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from payments.chain.simulated import SimulatedChain
+from chain.simulated import SimulatedChain
 from payments.models import Payment, PaymentState, Tip
 from payments.services import tip_create
 from payments.tasks import watch_chain

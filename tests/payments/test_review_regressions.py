@@ -8,8 +8,9 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from payments.chain import Block, BlockHeader, ChainSourceError
-from payments.models import ChainState, Payment, PaymentState, TipStatus
+from chain import Block, BlockHeader, ChainSourceError
+from chain.models import ChainState
+from payments.models import Payment, PaymentState, TipStatus
 from payments.services import TipRefused
 from payments.tasks import watch_chain
 from payments.watcher import ScanReport, scan_blocks, scan_mempool

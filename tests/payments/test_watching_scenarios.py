@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from payments.chain import ChainSourceError
-from payments.chain.simulated import SimulatedChain
-from payments.models import ChainState, Payment, PaymentState, Tip, TipStatus
+from chain import ChainSourceError
+from chain.models import ChainState
+from chain.simulated import SimulatedChain
+from payments.models import Payment, PaymentState, Tip, TipStatus
 from payments.tasks import watch_chain
 
 

@@ -16,8 +16,9 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-from payments.chain.simulated import SimulatedChain
-from payments.models import ChainState, Payment, Tip, TipStatus
+from chain.models import ChainState
+from chain.simulated import SimulatedChain
+from payments.models import Payment, Tip, TipStatus
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory

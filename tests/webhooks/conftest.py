@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from payments.services import tip_create
-from payments.webhooks.services import webhook_endpoint_create
 from tests.factories import CreatorFactory
 from tests.receiver import webhook_receiver
+from webhooks.services import webhook_endpoint_create
 
 ALL_EVENTS = ["tip.detected", "tip.confirmed", "tip.reverted"]
 

@@ -10,11 +10,11 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from payments.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from payments.tasks import webhooks_deliver_due
-from payments.webhooks.services import webhook_delivery_attempt, webhook_endpoint_create
-from payments.webhooks.signing import signature
 from tests.api.docs import documented_verify_function
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.services import webhook_delivery_attempt, webhook_endpoint_create
+from webhooks.signing import signature
+from webhooks.tasks import webhooks_deliver_due
 
 pytestmark = pytest.mark.django_db
 

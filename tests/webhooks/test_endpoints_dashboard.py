@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from payments.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from payments.tasks import webhooks_deliver_due
-from payments.webhooks.services import webhook_endpoint_create
 from tests.factories import CreatorFactory
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.services import webhook_endpoint_create
+from webhooks.tasks import webhooks_deliver_due
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 from django.test import override_settings
 
-from payments.webhooks.outgoing import DeliveryError, address_allowed, resolve
+from webhooks.outgoing import DeliveryError, address_allowed, resolve
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from payments.webhooks.services import webhook_endpoint_create
 from unlocks.models import UnlockGrant
 from unlocks.services import item_create, purchase_create
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from payments.chain.simulated import SimulatedChain
+from chain.simulated import SimulatedChain
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from payments.chain.simulated import SimulatedChain
+from chain.simulated import SimulatedChain
 
 
 class Command(BaseCommand):

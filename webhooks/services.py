@@ -23,21 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import (
-    DeliveryStatus,
-    Tip,
-    WebhookDelivery,
-    WebhookEndpoint,
-    WebhookEvent,
-)
-from payments.webhooks import outgoing
-from payments.webhooks.events import (
+from payments.models import Tip
+from webhooks import outgoing
+from webhooks.events import (
     event_payload,
     events_for,
     payload_body,
     unlock_paid_payload,
 )
-from payments.webhooks.signing import EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.signing import EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 
 RETRY_WINDOW = timedelta(hours=24)
 DISABLE_AFTER = timedelta(hours=24)
@@ -149,7 +144,7 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 
 def _queue(delivery_ids: list[int]) -> None:
-    from payments.tasks import webhook_deliver  # tasks call services, not the reverse
+    from webhooks.tasks import webhook_deliver  # tasks call services, not the reverse
 
     def queue() -> None:
         for delivery_id in delivery_ids:
@@ -306,7 +301,7 @@ def _schedule_retry(delivery: WebhookDelivery, now: datetime) -> None:
 
 
 def _endpoint_failed(endpoint: WebhookEndpoint, now: datetime) -> None:
-    from payments.tasks import webhook_endpoint_disabled_email
+    from webhooks.tasks import webhook_endpoint_disabled_email
 
     WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
         failing_since=now

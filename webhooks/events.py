@@ -7,8 +7,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from payments.models import Tip, TipStatus, WebhookEvent
+from payments.models import Tip, TipStatus
 from payments.serializers import CreatorTipSerializer
+from webhooks.models import WebhookEvent
 
 # How far a tip has got: a move down this scale is a reversal (RBF, drop or reorg).
 _PROGRESS = {

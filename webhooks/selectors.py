@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 DUE_BATCH = 500
 
@@ -50,3 +50,10 @@ def webhook_deliveries_due(*, now: datetime) -> list[int]:
         status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
     )
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:DUE_BATCH])
+
+
+def webhook_deliveries_failed_count(*, since: datetime) -> int:
+    """Deliveries that failed for good (no retry left) since `since`."""
+    return WebhookDelivery.objects.filter(
+        status=DeliveryStatus.FAILED, last_attempt_at__gte=since
+    ).count()

@@ -27,9 +27,9 @@ __all__ = [
 ]
 
 _SOURCES = {
-    "simulated": "payments.chain.simulated.SimulatedChain",
-    "esplora": "payments.chain.esplora.EsploraChain",
-    "bitcoind": "payments.chain.bitcoind.BitcoindChain",
+    "simulated": "chain.simulated.SimulatedChain",
+    "esplora": "chain.esplora.EsploraChain",
+    "bitcoind": "chain.bitcoind.BitcoindChain",
 }
 
 

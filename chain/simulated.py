@@ -18,7 +18,7 @@ from django.db import transaction as db_transaction
 from django.db.models import Q, QuerySet
 
 from btc.rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
-from payments.models import SimulatedBlock, SimulatedTransaction
+from chain.models import SimulatedBlock, SimulatedTransaction
 
 from .base import Block, BlockHeader, ChainSource, NotFound, Transaction, TxOutput
 
