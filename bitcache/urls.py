@@ -24,8 +24,8 @@ urlpatterns = [
     path("dashboard/widgets/", include("widgets.dashboard_urls")),
     path("dashboard/unlocks/", include("unlocks.dashboard_urls")),
     path("dashboard/", include("creators.urls")),
-    path("staff/", include("creators.staff_urls")),
-    path("", include("creators.report_urls")),
+    path("staff/", include("moderation.urls")),
+    path("", include("moderation.report_urls")),
     path("", include("widgets.urls")),
     path("", include("unlocks.urls")),
 ]

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from creators import services
-from creators.forms import HoldFlaggedMessagesForm
 from creators.models import Creator
 from creators.scoping import owned_by
 from creators.views import creator_required
+from moderation import services
+from moderation.forms import HoldFlaggedMessagesForm
 from payments.models import Tip
 from payments.selectors import tip_messages_of
 

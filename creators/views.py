@@ -17,6 +17,7 @@ from creators import selectors, services
 from creators.dashboard.overview import chart_days, overview_context
 from creators.forms import CreatorProfileEditForm, CreatorProfileForm, WalletKeyForm
 from creators.models import Creator
+from moderation import selectors as moderation_selectors
 
 # How many receive addresses the creator compares with their wallet before confirming.
 PREVIEW_ADDRESSES = 5
@@ -48,7 +49,7 @@ def dashboard(request: HttpRequest, *, creator: Creator) -> HttpResponse:
         {
             "creator": creator,
             "wallet_key": wallet_key,
-            "status_change": selectors.creator_latest_status_change(creator=creator),
+            "status_change": moderation_selectors.creator_latest_status_change(creator=creator),
             **overview_context(
                 creator=creator, wallet_key=wallet_key, days=chart_days(request.GET.get("days"))
             ),

@@ -16,8 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bitcache.api import ApiError
-from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
 from chain.models import ChainState
 from creators.api import CreatorEndpoint
 from creators.models import Creator
@@ -32,6 +30,9 @@ from payments.serializers import (
     TipFilterSerializer,
 )
 from payments.services import TipRefused, tip_create
+from payments.throttle import SLOW_DOWN, too_fast
+from web.api import ApiError
+from web.ratelimit import retry_after
 from widgets import selectors as widget_selectors
 
 # A refusal's code names the field it is about ("amount_below_minimum" -> amount_sats).

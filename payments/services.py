@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from chain import BlockHeader
 from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, WalletKey
-from creators.selectors import message_matches_word_list
+from moderation.selectors import message_matches_word_list
 from payments.addresses import AddressUnavailable, allocate_address
 from payments.models import LIVE_PAYMENT_STATES, Address, Payment, PaymentState, Tip, TipStatus
 from payments.signals import tip_credited, tip_status_changed

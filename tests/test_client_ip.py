@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from bitcache.ratelimit import client_ip
+from web.ratelimit import client_ip
 
 
 def request(remote="10.0.0.1", forwarded=None):

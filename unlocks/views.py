@@ -19,15 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from bitcache.ratelimit import client_ip, hit, too_fast
-from bitcache.security import allow_framing
 from payments.models import Tip
 from payments.services import TipRefused
+from payments.throttle import too_fast
 from unlocks import selectors
 from unlocks.forms import RecoverForm
 from unlocks.models import UnlockItem
 from unlocks.selectors import Refusal
 from unlocks.services import purchase_create
+from web.ratelimit import client_ip, hit
+from web.security import allow_framing
 from widgets.embed import site_origin
 from widgets.selectors import creator_takes_tips
 from widgets.views import payment_context, refusal_status, respond, slow_down

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bitcache.ratelimit import SLOW_DOWN, retry_after, too_fast
-from bitcache.security import allow_framing
 from creators.models import Creator, CreatorStatus
 from payments.models import Tip, TipStatus
 from payments.selectors import tip_get_public, tip_public_message
 from payments.services import TipRefused, tip_create
+from payments.throttle import SLOW_DOWN, too_fast
+from web.ratelimit import retry_after
+from web.security import allow_framing
 from widgets import selectors
 from widgets.embed import site_origin
 from widgets.forms import TipForm

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chain",
     "payments",
     "webhooks",
+    "moderation",
     "widgets",
     "unlocks",
 ]
@@ -56,7 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so every response gets them, even the 400 for a bad Host header.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "bitcache.security.ContentSecurityPolicyMiddleware",
+    "web.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,9 +175,9 @@ REST_FRAMEWORK = {
     # JSON only: the browsable docs are Swagger UI at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "bitcache.api.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "web.api.ApiPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "bitcache.api.error_response",
+    "EXCEPTION_HANDLER": "web.api.error_response",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

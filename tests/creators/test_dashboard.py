@@ -2,7 +2,7 @@
 
 import pytest
 
-from creators import services
+from moderation import services
 from tests.factories import CreatorFactory
 
 pytestmark = pytest.mark.django_db

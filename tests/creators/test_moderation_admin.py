@@ -2,8 +2,9 @@
 
 import pytest
 
-from creators import services
-from creators.models import CreatorStatus, ModerationLogEntry
+from creators.models import CreatorStatus
+from moderation import services
+from moderation.models import ModerationLogEntry
 from tests.factories import CreatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_it_lists_the_log_for_staff(client, moderator):
     services.creator_reject(creator=creator, actor=moderator, reason="Spam.")
     client.force_login(UserFactory(is_staff=True))
 
-    response = client.get("/admin/creators/moderationlogentry/?q=Spam&action__exact=reject")
+    response = client.get("/admin/moderation/moderationlogentry/?q=Spam&action__exact=reject")
 
     assert response.status_code == 200
     assert f"@{creator.handle}".encode() in response.content
@@ -127,7 +128,7 @@ def entry(moderator):
 
 def test_it_cannot_add_a_log_entry_in_the_admin(moderator_client, entry):
     response = moderator_client.post(
-        "/admin/creators/moderationlogentry/add/",
+        "/admin/moderation/moderationlogentry/add/",
         {"creator": entry.creator_id, "actor": entry.actor_id, "action": "approve", "reason": "x"},
     )
 
@@ -136,7 +137,7 @@ def test_it_cannot_add_a_log_entry_in_the_admin(moderator_client, entry):
 
 
 def test_it_cannot_edit_a_log_entry_in_the_admin(moderator_client, entry):
-    url = f"/admin/creators/moderationlogentry/{entry.pk}/change/"
+    url = f"/admin/moderation/moderationlogentry/{entry.pk}/change/"
 
     response = moderator_client.post(url, {"reason": "Edited.", "action": "approve"})
 
@@ -148,7 +149,7 @@ def test_it_cannot_edit_a_log_entry_in_the_admin(moderator_client, entry):
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_cannot_delete_a_log_entry_in_the_admin(moderator_client, entry, method):
-    url = f"/admin/creators/moderationlogentry/{entry.pk}/delete/"
+    url = f"/admin/moderation/moderationlogentry/{entry.pk}/delete/"
 
     response = getattr(moderator_client, method)(url, {"post": "yes"})
 
@@ -158,7 +159,7 @@ def test_it_cannot_delete_a_log_entry_in_the_admin(moderator_client, entry, meth
 
 def test_it_offers_no_bulk_delete_of_the_log(moderator_client, entry):
     moderator_client.post(
-        "/admin/creators/moderationlogentry/",
+        "/admin/moderation/moderationlogentry/",
         {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
     )
 

@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from creators import services
-from creators.models import CreatorStatus, ModerationAction, ModerationLogEntry
+from creators.models import CreatorStatus
+from moderation import services
+from moderation.models import ModerationAction, ModerationLogEntry
 from tests.factories import CreatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

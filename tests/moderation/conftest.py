@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from chain.simulated import SimulatedChain
-from creators.models import FlaggedTerm
-from creators.roles import MODERATORS
+from moderation.models import FlaggedTerm
+from moderation.roles import MODERATORS
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory, UserFactory

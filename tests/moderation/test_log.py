@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from creators.models import ModerationLogEntry
-from creators.services import creator_approve, creator_reject, creator_suspend
+from moderation.models import ModerationLogEntry
+from moderation.services import creator_approve, creator_reject, creator_suspend
 from tests.factories import CreatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +68,8 @@ def test_it_filters_by_date(moderator_client, entries):
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/creators/moderationlogentry/{pk}/change/",
-        "/admin/creators/moderationlogentry/{pk}/delete/",
+        "/admin/moderation/moderationlogentry/{pk}/change/",
+        "/admin/moderation/moderationlogentry/{pk}/delete/",
         "/staff/log/",
     ],
 )
@@ -88,7 +88,7 @@ def test_no_page_changes_the_log_even_for_a_superuser(superuser_client, entries,
 
 def test_the_admin_offers_no_bulk_delete_of_the_log(superuser_client, entries):
     superuser_client.post(
-        "/admin/creators/moderationlogentry/",
+        "/admin/moderation/moderationlogentry/",
         {"action": "delete_selected", "_selected_action": [e.pk for e in entries], "post": "yes"},
     )
 

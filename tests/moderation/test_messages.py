@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from creators.models import FlaggedTerm, ModerationLogEntry
-from creators.selectors import message_matches_word_list
-from creators.services import tip_message_hide
+from moderation.models import FlaggedTerm, ModerationLogEntry
+from moderation.selectors import message_matches_word_list
+from moderation.services import tip_message_hide
 from payments.selectors import tip_public_message
 from tests.factories import CreatorFactory
 from widgets.services import widget_create

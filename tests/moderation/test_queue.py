@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from creators.models import Creator, CreatorStatus, ModerationLogEntry, Report
-from creators.services import creator_verify
+from creators.models import Creator, CreatorStatus
+from moderation.models import ModerationLogEntry, Report
+from moderation.services import creator_verify
 from tests.factories import CreatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from creators.models import ModerationLogEntry, Report
-from creators.services import REPORTS_PER_CREATOR_PER_HOUR, REPORTS_PER_HOUR
+from moderation.models import ModerationLogEntry, Report
+from moderation.services import REPORTS_PER_CREATOR_PER_HOUR, REPORTS_PER_HOUR
 from tests.factories import CreatorFactory
 from widgets.services import widget_create
 

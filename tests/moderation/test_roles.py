@@ -10,9 +10,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from creators.models import CreatorStatus, ModerationLogEntry, Report
-from creators.roles import MODERATOR_PERMISSIONS, MODERATORS
-from creators.services import creator_suspend, report_resolve, tip_message_hide
+from creators.models import CreatorStatus
+from moderation.models import ModerationLogEntry, Report
+from moderation.roles import MODERATOR_PERMISSIONS, MODERATORS
+from moderation.services import creator_suspend, report_resolve, tip_message_hide
 from tests.factories import CreatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,9 +56,9 @@ def test_setup_roles_is_idempotent_and_repairs_the_group():
     [
         *MONEY_PERMISSIONS,
         "creators.delete_creator",
-        "creators.add_moderationlogentry",
-        "creators.change_moderationlogentry",
-        "creators.delete_moderationlogentry",
+        "moderation.add_moderationlogentry",
+        "moderation.change_moderationlogentry",
+        "moderation.delete_moderationlogentry",
     ],
 )
 def test_a_moderator_has_no_permission_on_money_or_the_log(moderator, permission):
@@ -111,10 +112,10 @@ def test_a_moderator_can_use_the_admin_actions(moderator_client, moderator):
 
 
 def test_a_moderator_edits_the_word_list_in_the_admin(moderator_client):
-    response = moderator_client.post("/admin/creators/flaggedterm/add/", {"term": "scam"})
+    response = moderator_client.post("/admin/moderation/flaggedterm/add/", {"term": "scam"})
 
     assert response.status_code == 302
-    assert moderator_client.get("/admin/creators/flaggedterm/").status_code == 200
+    assert moderator_client.get("/admin/moderation/flaggedterm/").status_code == 200
 
 
 @pytest.mark.parametrize("url", STAFF_PAGES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from creators.services import creator_suspend
+from moderation.services import creator_suspend
 from payments.models import Tip, TipStatus
 from payments.services import TipRefused, tip_create
 from payments.tasks import watch_chain

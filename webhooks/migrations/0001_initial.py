@@ -5,6 +5,7 @@ import django.utils.timezone
 import payments.models
 import uuid
 import webhooks.models
+from bitcache.model_moves import content_types_move
 from django.db import migrations, models
 
 
@@ -13,6 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
         ('payments', '0004_webhook_event_unlock_paid'),
         ('creators', '0003_api_keys'),
     ]
@@ -71,4 +73,5 @@ class Migration(migrations.Migration):
     
             ],
         ),
+        content_types_move("payments", "webhooks", ["WebhookEndpoint", "WebhookDelivery"]),
     ]

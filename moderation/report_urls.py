@@ -1,6 +1,6 @@
 from django.urls import path
 
-from creators import report_views
+from moderation import report_views
 
 app_name = "reports"
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from creators.roles import MODERATOR_PERMISSIONS, MODERATORS, roles_setup
+from moderation.roles import MODERATOR_PERMISSIONS, MODERATORS, roles_setup
 
 
 class Command(BaseCommand):

@@ -8,17 +8,10 @@ stops one client hammering one process.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy
-
-if TYPE_CHECKING:
-    from creators.models import Creator
-
-SLOW_DOWN = gettext_lazy("Too many tips in a short time. Please wait a minute and try again.")
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -54,11 +47,3 @@ def hit(scope: str, key: str, *, limit: int, period: int = 60) -> bool:
 def retry_after(period: int = 60) -> int:
     """Seconds until the current window ends, for a Retry-After header."""
     return period - int(time.time()) % period
-
-
-def too_fast(request: HttpRequest, creator: Creator) -> bool:
-    """Tip creation (page, widget, API, unlock purchase) is limited per client address,
-    then per creator, both per minute; every entry point shares these counters."""
-    return hit("tip-ip", client_ip(request), limit=settings.BITCACHE_TIP_RATE_PER_IP) or hit(
-        "tip-creator", str(creator.pk), limit=settings.BITCACHE_TIP_RATE_PER_CREATOR
-    )

@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from bitcache.ratelimit import client_ip, retry_after
-from creators.forms import ReportForm
 from creators.models import Creator
-from creators.services import REPORT_RATE_PERIOD, report_create
+from moderation.forms import ReportForm
+from moderation.services import REPORT_RATE_PERIOD, report_create
+from web.ratelimit import client_ip, retry_after
 from widgets.selectors import creator_get_by_handle
 
 
@@ -41,7 +41,7 @@ def report(request: HttpRequest, handle: str) -> HttpResponse:
         else:
             return redirect("reports:sent", creator.handle)
     response = render(
-        request, "creators/report.html", {"creator": creator, "form": form}, status=status
+        request, "moderation/report.html", {"creator": creator, "form": form}, status=status
     )
     if status == 429:
         response["Retry-After"] = str(retry_after(REPORT_RATE_PERIOD))
@@ -50,4 +50,4 @@ def report(request: HttpRequest, handle: str) -> HttpResponse:
 
 @require_safe
 def report_sent(request: HttpRequest, handle: str) -> HttpResponse:
-    return render(request, "creators/report_sent.html", {"creator": creator_or_404(handle)})
+    return render(request, "moderation/report_sent.html", {"creator": creator_or_404(handle)})

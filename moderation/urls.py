@@ -1,6 +1,6 @@
 from django.urls import path
 
-from creators import staff_views
+from moderation import views as staff_views
 
 app_name = "staff"
 

@@ -18,9 +18,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from creators import services
-from creators.forms import ModerationReasonForm
-from creators.models import Creator, FlaggedTerm, ModerationAction, ModerationLogEntry, WalletKey
+from creators.models import Creator, WalletKey
+from moderation import services
+from moderation.forms import ModerationReasonForm
+from moderation.models import FlaggedTerm, ModerationAction, ModerationLogEntry
 
 
 def moderation_action(action: ModerationAction):

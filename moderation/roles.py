@@ -30,13 +30,13 @@ MODERATOR_PERMISSIONS = (
     # the moderation actions require, and they log every use.
     "creators.change_creator",
     "creators.view_walletkey",
-    "creators.view_report",
-    "creators.change_report",
-    "creators.view_moderationlogentry",
-    "creators.view_flaggedterm",
-    "creators.add_flaggedterm",
-    "creators.change_flaggedterm",
-    "creators.delete_flaggedterm",
+    "moderation.view_report",
+    "moderation.change_report",
+    "moderation.view_moderationlogentry",
+    "moderation.view_flaggedterm",
+    "moderation.add_flaggedterm",
+    "moderation.change_flaggedterm",
+    "moderation.delete_flaggedterm",
     HIDE_TIP_MESSAGE_PERMISSION,
 )
 

@@ -1,7 +1,7 @@
 """Staff pages at /staff/: the moderation queue, reports, tip messages, the log, platform status.
 
 Each page needs a staff account with one permission (superusers have them all;
-see creators.roles for moderators). Every change goes through creators.services,
+see moderation.roles for moderators). Every change goes through creators.services,
 which checks the permission again, asks for a reason and writes the log.
 """
 
@@ -24,16 +24,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from bitcache.health import check_chain_source
-from creators import selectors, services
-from creators.forms import (
+from creators.models import Creator, CreatorStatus
+from moderation import selectors, services
+from moderation.forms import (
     CreatorActionForm,
     LogFilterForm,
     ModerationReasonForm,
     QueueFilterForm,
     ResolutionNoteForm,
 )
-from creators.models import Creator, CreatorStatus, ModerationAction, Report
-from creators.roles import HIDE_TIP_MESSAGE_PERMISSION
+from moderation.models import ModerationAction, Report
+from moderation.roles import HIDE_TIP_MESSAGE_PERMISSION
 from payments import selectors as payment_selectors
 from payments.models import Tip, TipStatus
 from webhooks import selectors as webhook_selectors
@@ -160,7 +161,7 @@ def act(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required("creators.change_report")
+@staff_required("moderation.change_report")
 def resolve_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=report_id)
     form = ResolutionNoteForm(request.POST)
@@ -178,7 +179,7 @@ def resolve_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required("creators.change_report")
+@staff_required("moderation.change_report")
 def resolve_reports(request: HttpRequest, creator_id: int) -> HttpResponse:
     creator = get_object_or_404(Creator, pk=creator_id)
     form = ResolutionNoteForm(request.POST)
@@ -248,7 +249,7 @@ def tip_message_approve(request: HttpRequest, tip_id: int) -> HttpResponse:
 
 
 @require_safe
-@staff_required("creators.view_moderationlogentry")
+@staff_required("moderation.view_moderationlogentry")
 def log(request: HttpRequest) -> HttpResponse:
     filters = LogFilterForm(request.GET)
     entries = selectors.moderation_log(**filters.filters())
