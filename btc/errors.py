@@ -14,7 +14,7 @@ def _(message: str) -> str:
     """Marks a message for translation without translating it: this package has no Django.
 
     `makemessages` extracts these strings; the page that shows a refusal translates it
-    (`creators.keys.refusal_text`), in the language of the request.
+    (`creators.key_refusals.refusal_text`), in the language of the request.
     """
     return message
 

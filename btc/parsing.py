@@ -8,6 +8,7 @@ prints the input, and no error message quotes it.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from btc import base58
 from btc.descriptors import Descriptor, parse_descriptor
@@ -17,7 +18,9 @@ from btc.slip132 import read_extended_key
 from btc.watch_key import WatchKey
 
 MAX_INPUT_LENGTH = 4096
-SEED_PHRASE_MIN_WORDS = 12
+# Fewer than 12: a 12-word phrase missing up to three words is still a secret, as each
+# missing word is only 11 bits to guess (and the checksum gives 4 of them back).
+SEED_PHRASE_MIN_WORDS = 9
 
 _BASE58_RUN = re.compile(r"[1-9A-HJ-NP-Za-km-z]+")
 # xprv, yprv, zprv, tprv, uprv, vprv and the multisig Yprv, Zprv, Uprv, Vprv: matched on the
@@ -29,6 +32,39 @@ _HEX_PRIVATE_KEY = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
 _SEGWIT_ADDRESS = re.compile(r"(?:bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}", re.IGNORECASE)
 _ADDRESS_LENGTH = 25  # version byte, hash160, checksum
 _DESCRIPTOR_CHARACTERS = frozenset("()[]/#")
+# What people put between seed words, and between groups of a hex or base58 secret.
+_WORD_SEPARATORS = re.compile(r"[\s,;\-\u2010-\u2015]+")
+_WORD_PUNCTUATION = ".:()\"'"
+# Cyrillic and Greek letters drawn like Latin ones, as a wallet, a font or a "helpful"
+# keyboard may put them into a key: "xprv" with a Cyrillic "ha" is still a private key.
+_LOOKALIKE_NAMES = {
+    "CYRILLIC SMALL LETTER": {
+        "A": "a", "IE": "e", "O": "o", "ER": "p", "ES": "c", "U": "y", "HA": "x",
+        "BYELORUSSIAN-UKRAINIAN I": "i", "JE": "j", "DZE": "s", "KOMI DE": "d", "QA": "q",
+        "WE": "w", "STRAIGHT U": "y",
+    },
+    "CYRILLIC CAPITAL LETTER": {
+        "A": "A", "VE": "B", "IE": "E", "KA": "K", "EM": "M", "EN": "H", "O": "O", "ER": "P",
+        "ES": "C", "TE": "T", "U": "Y", "HA": "X", "BYELORUSSIAN-UKRAINIAN I": "I", "JE": "J",
+        "DZE": "S", "QA": "Q", "WE": "W",
+    },
+    "GREEK SMALL LETTER": {
+        "ALPHA": "a", "IOTA": "i", "KAPPA": "k", "NU": "v", "OMICRON": "o", "RHO": "p",
+        "UPSILON": "u", "CHI": "x",
+    },
+    "GREEK CAPITAL LETTER": {
+        "ALPHA": "A", "BETA": "B", "EPSILON": "E", "ZETA": "Z", "ETA": "H", "IOTA": "I",
+        "KAPPA": "K", "MU": "M", "NU": "N", "OMICRON": "O", "RHO": "P", "TAU": "T",
+        "UPSILON": "Y", "CHI": "X",
+    },
+}  # fmt: skip
+_LATIN_LOOKALIKES = str.maketrans(
+    {
+        unicodedata.lookup(f"{script} {name}"): latin
+        for script, letters in _LOOKALIKE_NAMES.items()
+        for name, latin in letters.items()
+    }
+)
 
 
 def parse_key(text: str, *, network: str | None = "mainnet") -> WatchKey:
@@ -53,24 +89,45 @@ def parse_key(text: str, *, network: str | None = "mainnet") -> WatchKey:
 
 
 def _refuse_secrets(text: str) -> None:
+    """Refuse a secret however it was pasted: the checks read the text as a person sees it."""
+    text = _as_seen(text)
+    # Also with the gaps taken out: hex or base58 copied in groups ("0c28 fca3 …"). Before
+    # the seed words, which a key cut into short lines would otherwise pass for.
+    joined = _WORD_SEPARATORS.sub("", text)
+    for candidate in (text, joined):
+        if _HEX_PRIVATE_KEY.fullmatch(candidate):
+            raise KeyRefused("private_key")
+        for run in _BASE58_RUN.findall(candidate):
+            if _EXTENDED_PRIVATE_KEY.fullmatch(run) or _WIF.fullmatch(run):
+                raise KeyRefused("private_key")
     if _is_seed_phrase(text):
         raise KeyRefused("seed_words")
-    if _HEX_PRIVATE_KEY.fullmatch(text):
-        raise KeyRefused("private_key")
-    for run in _BASE58_RUN.findall(text):
-        if _EXTENDED_PRIVATE_KEY.fullmatch(run) or _WIF.fullmatch(run):
-            raise KeyRefused("private_key")
+
+
+def _as_seen(text: str) -> str:
+    """`text` as it reads on screen: full-width and other compatibility forms folded (NFKC),
+    invisible characters (zero-width spaces, joiners, soft hyphens) dropped and Latin
+    look-alikes read as the Latin letters they pass for."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(char for char in folded if unicodedata.category(char) != "Cf")
+    return visible.translate(_LATIN_LOOKALIKES)
 
 
 def _is_seed_phrase(text: str) -> bool:
-    """Twelve or more words of letters only, allowing for numbering like "1." and commas.
+    """SEED_PHRASE_MIN_WORDS or more words of letters only, on lines holding nothing else.
 
-    No BIP39 word list is needed: no valid key is made of words, and a phrase in another
-    language or with a typo is just as secret.
+    Words may be separated by spaces, new lines, commas or dashes, and numbered ("1.",
+    "2)"). Lines that are not all words (a passphrase, a label, a key) are left out
+    rather than spoiling the phrase. No BIP39 word list is needed: no valid key is made
+    of words, and a phrase in another language or with a typo is just as secret.
     """
-    words = [token.strip(".,;:()") for token in text.split()]
-    words = [word for word in words if not word.isdigit()]
-    return len(words) >= SEED_PHRASE_MIN_WORDS and all(word.isalpha() for word in words)
+    words = 0
+    for line in text.splitlines():
+        tokens = [token.strip(_WORD_PUNCTUATION) for token in _WORD_SEPARATORS.split(line)]
+        tokens = [token for token in tokens if token and not token.isdigit()]
+        if tokens and all(token.isalpha() for token in tokens):
+            words += len(tokens)
+    return words >= SEED_PHRASE_MIN_WORDS
 
 
 def _read_bare_extended_key(text: str) -> Descriptor:

@@ -1,9 +1,14 @@
 """Bitcoin Core's JSON-RPC: the chain source for operators running their own node.
 
-`getblock <hash> 2` returns every transaction of a block decoded in one call, with
-Core's own address for each output. For the mempool, `getrawmempool` gives the
-txid set, so each poll only fetches the transactions it has not seen before, in
-batches, and remembers the few that pay a watched address until they leave.
+`getblock <hash> 2` returns every transaction of a block decoded in one call. Each
+output's address is read from its script (`scriptPubKey.hex`) by our own parser, the
+one used for raw blocks: Core's own address field changed shape across versions
+(`addresses`, a list, until 0.21; `address` since 22.0), and a field we do not read
+must not turn into a block scanned with no payments.
+
+For the mempool, `getrawmempool` gives the txid set, so each poll only fetches the
+transactions it has not seen before, in batches, and remembers the few that pay a
+watched address until they leave.
 
 Amounts arrive as BTC in JSON numbers; they are parsed as Decimal and converted to
 satoshis exactly, never through a float.
@@ -22,8 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from btc.money import SATS_PER_BTC
-from btc.networks import get_network
-from btc.rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK
+from btc.networks import Network, get_network
+from btc.rawblock import MAX_MONEY_SATS, NO_PREVIOUS_BLOCK, script_address
 
 from .base import Block, BlockHeader, ChainSource, NotFound, Transaction, TxOutput
 from .http import (
@@ -44,6 +49,10 @@ T = TypeVar("T")
 # Core's error codes (src/rpc/protocol.h) that mean "no such thing".
 RPC_INVALID_ADDRESS_OR_KEY = -5  # unknown block or transaction
 RPC_INVALID_PARAMETER = -8  # block height out of range
+# The oldest Core we read: 0.15.0 added `getblock <hash> 2` (whole transactions in
+# one call), which scanning relies on; older nodes answer it with txids only.
+# getnetworkinfo's "version" spells 0.15.0 as 150000 and 27.1 as 270100.
+MIN_CORE_VERSION = 150000
 # getblockchaininfo's "chain" for each BITCACHE_NETWORK.
 CORE_CHAINS = {
     "mainnet": {"main"},
@@ -103,7 +112,22 @@ class BitcoindChain(ChainSource):
         )
 
     def tip(self) -> BlockHeader:
-        info = self.rpc.call("getblockchaininfo")
+        """The best block, once the node is known to be a version we read, on our network.
+
+        Checked on every call (the watcher starts each run here), in the same request
+        as getblockchaininfo: a node swapped for an older one is refused before any
+        block it serves is marked scanned.
+        """
+        network_info, info = self.rpc.batch([("getnetworkinfo", []), ("getblockchaininfo", [])])
+        for reply in (network_info, info):
+            if isinstance(reply, RpcError):
+                raise reply
+        version = self._read("getnetworkinfo", _version, network_info)
+        if version < MIN_CORE_VERSION:
+            raise self.http.error(
+                f"the node is Bitcoin Core {_version_name(version)}; "
+                f"Bitcache needs {_version_name(MIN_CORE_VERSION)} or newer"
+            )
         chain, best = self._read("getblockchaininfo", _chain_and_best, info)
         if chain not in CORE_CHAINS[self.network.name]:
             raise self.http.error(
@@ -130,7 +154,7 @@ class BitcoindChain(ChainSource):
             if exc.code == RPC_INVALID_ADDRESS_OR_KEY:
                 raise NotFound(f"bitcoind has no block {block_hash}") from None
             raise
-        return self._read("getblock", _block, block, block_hash)
+        return self._read("getblock", _block, block, block_hash, self.network)
 
     def mempool_txids(self) -> set[str]:
         return self._read("getrawmempool", _txid_set, self.rpc.call("getrawmempool"))
@@ -144,7 +168,7 @@ class BitcoindChain(ChainSource):
             if exc.code == RPC_INVALID_ADDRESS_OR_KEY:
                 return None
             raise
-        return self._read("getrawtransaction", _transaction, transaction, txid)
+        return self._read("getrawtransaction", _transaction, transaction, self.network, txid)
 
     def mempool_transactions(
         self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
@@ -175,7 +199,7 @@ class BitcoindChain(ChainSource):
                 if reply.code == RPC_INVALID_ADDRESS_OR_KEY:
                     continue  # left the mempool since getrawmempool
                 raise reply
-            transaction = self._read("getrawtransaction", _transaction, reply, txid)
+            transaction = self._read("getrawtransaction", _transaction, reply, self.network, txid)
             self._mempool_seen.add(txid)
             if _pays_any(transaction, wanted):
                 self._mempool_paying[txid] = transaction
@@ -244,6 +268,21 @@ def _chain_and_best(info: dict[str, Any]) -> tuple[str, str]:
     return chain, require_hash(info["bestblockhash"], "bestblockhash")
 
 
+def _version(network_info: dict[str, Any]) -> int:
+    return require_int(network_info["version"], "version")
+
+
+def _version_name(version: int) -> str:
+    """Core's integer version as Core names it: 210100 is 0.21.1, 270100 is 27.1.
+
+    Core dropped the leading "0." after 0.21, so the same digits mean both.
+    """
+    first, second, third = version // 10000, version // 100 % 100, version % 100
+    if first < 22:
+        return f"0.{first}.{second}"
+    return f"{first}.{second}" + (f".{third}" if third else "")
+
+
 def _txid_set(txids: list[Any]) -> set[str]:
     if not isinstance(txids, list):
         raise ValueError("not a list of txids")
@@ -266,17 +305,19 @@ def _header(header: dict[str, Any], block_hash: str) -> BlockHeader:
     )
 
 
-def _block(block: dict[str, Any], block_hash: str) -> Block:
+def _block(block: dict[str, Any], block_hash: str, network: Network) -> Block:
     transactions = block["tx"]
     if not isinstance(transactions, list):
         raise ValueError("tx is not a list")
     return Block(
         header=_header(block, block_hash),
-        transactions=tuple(_transaction(transaction) for transaction in transactions),
+        transactions=tuple(_transaction(transaction, network) for transaction in transactions),
     )
 
 
-def _transaction(transaction: dict[str, Any], txid: str | None = None) -> Transaction:
+def _transaction(
+    transaction: dict[str, Any], network: Network, txid: str | None = None
+) -> Transaction:
     """A decoded transaction (getrawtransaction verbose, or an entry of getblock 2)."""
     found = require_hash(transaction["txid"], "txid")
     if txid is not None and found != txid:
@@ -288,8 +329,9 @@ def _transaction(transaction: dict[str, Any], txid: str | None = None) -> Transa
     for index, output in enumerate(vout):
         if require_int(output["n"], "n") != index:
             raise ValueError(f"output {index} is numbered {output['n']}")
-        address = output["scriptPubKey"].get("address")
-        if address is not None and not isinstance(address, str):
-            raise ValueError(f"output {index} has a malformed address")
+        script_hex = output["scriptPubKey"]["hex"]
+        if not isinstance(script_hex, str):
+            raise ValueError(f"output {index} has a malformed script")
+        address = script_address(bytes.fromhex(script_hex), network)
         outputs.append(TxOutput(index, btc_to_sats(output["value"]), address))
     return Transaction(txid=found, outputs=tuple(outputs))

@@ -11,8 +11,17 @@ from creators.models import Creator, WalletKey
 
 
 def new_public_id() -> str:
-    # 128 bits: tips are reachable by URL without an account, so ids must not be guessable.
-    return secrets.token_urlsafe(16)
+    """128 random bits in URL-safe base64 (22 characters), never starting with "-".
+
+    Tips are reachable by URL without an account, so ids must not be guessable. A leading
+    "-" (1 draw in 64) reads as an option on a command line (`simulate_payment -x…`), so
+    such a draw is thrown away and another one taken: every id is still a uniform pick
+    among the remaining ones, and ids made before this rule stay as they are.
+    """
+    while True:
+        public_id = secrets.token_urlsafe(16)
+        if not public_id.startswith("-"):
+            return public_id
 
 
 class Address(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,8 +17,13 @@ from btc.money import sats_to_btc
 from chain import ChainSourceError, NotFound, Transaction, TxOutput
 from chain.bitcoind import BitcoindChain, btc_to_sats
 from chain.http import RetryPolicy
+from chain.models import ChainState, ScannedBlock
+from payments.models import Payment
+from payments.services import tip_create
+from payments.tasks import watch_chain
+from tests.factories import CreatorFactory
 
-from .blocks import GENESIS_HASH, P2TR, P2WPKH
+from .blocks import GENESIS_HASH, OP_RETURN, P2PKH, P2SH, P2TR, P2WPKH, script_for
 from .servers import BitcoindApp, LocalServer, Reply, RpcFailure
 
 BLOCK_1 = "00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048"
@@ -25,13 +31,27 @@ TX_1 = "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098"
 MAX_MONEY_BTC = Decimal("21000000")
 
 
-def core_tx(txid: str, outputs: list[tuple[str | None, Decimal]]) -> dict[str, Any]:
-    """A transaction as getrawtransaction <txid> true and getblock <hash> 2 show it."""
+CORE_27 = 270100
+CORE_0_21 = 210100
+
+
+def core_tx(
+    txid: str, outputs: list[tuple[str | None, Decimal]], *, core_version: int = CORE_27
+) -> dict[str, Any]:
+    """A transaction as getrawtransaction <txid> true and getblock <hash> 2 show it.
+
+    Core 22.0 and newer name an output's address in `address`; 0.21 and older in
+    `addresses`, a list, next to `reqSigs`.
+    """
     vout = []
     for n, (address, value) in enumerate(outputs):
-        script = {"asm": "", "desc": "", "hex": "", "type": "nulldata"}
+        script = {"asm": "", "desc": "", "hex": OP_RETURN.data.hex(), "type": "nulldata"}
         if address:
-            script = {**script, "address": address, "type": "witness_v0_keyhash"}
+            script = {**script, "hex": script_for(address).data.hex(), "type": "witness_v0_keyhash"}
+            if core_version >= 220000:
+                script["address"] = address
+            else:
+                script.update(reqSigs=1, addresses=[address])
         vout.append({"value": value, "n": n, "scriptPubKey": script})
     return {
         "txid": txid,
@@ -51,6 +71,7 @@ class FakeNode:
     """Just enough of Core's state and RPC handlers, with Core's error codes and messages."""
 
     def __init__(self) -> None:
+        self.version = CORE_27
         self.chain = "main"
         self.blocks = [
             {"hash": GENESIS_HASH, "height": 0, "tx": [core_tx("4a" * 32, [(None, Decimal(50))])]},
@@ -68,6 +89,11 @@ class FakeNode:
 
     def methods(self) -> dict[str, Any]:
         return {
+            "getnetworkinfo": lambda: {
+                "version": self.version,
+                "subversion": f"/Satoshi:{self.version}/",
+                "protocolversion": 70016,
+            },
             "getblockchaininfo": lambda: {
                 "chain": self.chain,
                 "blocks": len(self.blocks) - 1,
@@ -135,7 +161,8 @@ def test_it_reads_the_tip(rpc: BitcoindApp, server: LocalServer) -> None:
     tip = bitcoind(server).tip()
 
     assert (tip.height, tip.hash, tip.prev_hash) == (1, BLOCK_1, GENESIS_HASH)
-    assert calls(rpc, server) == ["getblockchaininfo", "getblockheader"]
+    assert calls(rpc, server) == ["getnetworkinfo", "getblockchaininfo", "getblockheader"]
+    assert len(server.requests) == 2  # the version check rides with getblockchaininfo
 
 
 def test_it_refuses_a_node_on_another_network(node: FakeNode, server: LocalServer) -> None:
@@ -209,7 +236,7 @@ def test_mempool_polls_fetch_only_new_transactions_in_one_batch(
 ) -> None:
     paying, other = "cc" * 32, "dd" * 32
     node.mempool[paying] = core_tx(paying, [(P2WPKH, Decimal("0.001"))])
-    node.mempool[other] = core_tx(other, [("bc1qsomeoneelse", Decimal("1"))])
+    node.mempool[other] = core_tx(other, [(P2SH, Decimal("1"))])
     source = bitcoind(server, mempool_batch_size=10)
 
     first = source.mempool_transactions([P2WPKH])
@@ -318,6 +345,92 @@ def test_an_unreadable_cookie_file_is_named(server: LocalServer, tmp_path: Path)
         bitcoind(server, credentials="", cookie_file=str(missing)).tip()
 
 
+def test_a_node_older_than_0_15_is_refused_by_name(node: FakeNode, server: LocalServer) -> None:
+    node.version = 140200
+
+    with pytest.raises(ChainSourceError, match=r"Bitcoin Core 0\.14\.2; Bitcache needs 0\.15\.0"):
+        bitcoind(server).tip()
+
+
+@pytest.mark.parametrize("version", [150000, CORE_0_21, 220000, CORE_27])
+def test_core_0_15_and_newer_are_read(node: FakeNode, server: LocalServer, version: int) -> None:
+    node.version = version
+
+    assert bitcoind(server).tip().hash == BLOCK_1
+
+
+def old_core_node() -> FakeNode:
+    """Core 0.21: outputs name their address in an `addresses` list, never `address`."""
+    node = FakeNode()
+    node.version = CORE_0_21
+    node.blocks[1]["tx"] = [
+        core_tx(TX_1, [(P2WPKH, Decimal("0.00005")), (None, Decimal(0))], core_version=CORE_0_21),
+        core_tx("ab" * 32, [(P2PKH, Decimal(1)), (P2TR, Decimal(2))], core_version=CORE_0_21),
+    ]
+    return node
+
+
+def test_outputs_of_core_0_21_have_their_addresses() -> None:
+    node = old_core_node()
+    with LocalServer(BitcoindApp(node.methods(), user="bitcache", password="s3cret-pw")) as server:
+        block = bitcoind(server).block(BLOCK_1)
+
+    assert "address" not in node.blocks[1]["tx"][0]["vout"][0]["scriptPubKey"]
+    assert block.transactions == (
+        Transaction(TX_1, (TxOutput(0, 5000, P2WPKH), TxOutput(1, 0, None))),
+        Transaction("ab" * 32, (TxOutput(0, 100_000_000, P2PKH), TxOutput(1, 200_000_000, P2TR))),
+    )
+
+
+def test_the_address_comes_from_the_script_not_from_what_core_calls_it(
+    node: FakeNode, server: LocalServer
+) -> None:
+    script = node.blocks[1]["tx"][0]["vout"][0]["scriptPubKey"]
+    script["address"] = P2TR  # a node (or proxy) naming another address than the script pays
+
+    assert bitcoind(server).block(BLOCK_1).transactions[0].outputs[0].address == P2WPKH
+
+
+@pytest.fixture
+def watched_node(settings, db) -> Iterator[FakeNode]:
+    """A node the watcher reads through BITCACHE_CHAIN_SOURCE=bitcoind, from block 0."""
+    node = old_core_node()
+    with LocalServer(BitcoindApp(node.methods(), user="bitcache", password="s3cret-pw")) as server:
+        host = server.url.removeprefix("http://")
+        settings.BITCACHE_CHAIN_SOURCE = "bitcoind"
+        settings.BITCACHE_BITCOIND_URL = f"http://bitcache:s3cret-pw@{host}"
+        settings.BITCACHE_BITCOIND_COOKIE_FILE = ""
+        yield node
+
+
+def test_a_tip_paid_in_a_block_from_core_0_21_is_credited(watched_node: FakeNode) -> None:
+    creator = CreatorFactory(status="active", min_tip_sats=1000)
+    tip = tip_create(creator=creator, amount_sats=5000, now=timezone.now())
+    watched_node.blocks[1]["tx"][0] = core_tx(
+        TX_1, [(tip.address.address, Decimal("0.00005"))], core_version=CORE_0_21
+    )
+
+    assert watch_chain() is not None
+
+    tip.refresh_from_db()
+    assert tip.received_sats == 5000
+    assert Payment.objects.get().txid == TX_1
+
+
+def test_an_unsupported_node_is_an_outage_and_nothing_is_marked_scanned(
+    watched_node: FakeNode,
+) -> None:
+    watched_node.version = 140200
+
+    assert watch_chain() is None
+
+    state = ChainState.load()
+    assert "Bitcache needs 0.15.0 or newer" in state.last_error
+    assert state.consecutive_failures == 1
+    assert state.height is None
+    assert not ScannedBlock.objects.exists()
+
+
 @pytest.mark.parametrize(
     "garbage",
     [
@@ -346,7 +459,9 @@ def test_garbage_answers_are_chain_source_errors(server: LocalServer, garbage: R
         lambda block: block["tx"][0]["vout"][0].update(value=Decimal("0.000000001")),
         lambda block: block["tx"][0]["vout"][0].update(value=Decimal("-1")),
         lambda block: block["tx"][0]["vout"][0].update(n=5),
-        lambda block: block["tx"][0]["vout"][0]["scriptPubKey"].update(address=["a", "b"]),
+        lambda block: block["tx"][0]["vout"][0]["scriptPubKey"].update(hex="not hex"),
+        lambda block: block["tx"][0]["vout"][0]["scriptPubKey"].update(hex=["00"]),
+        lambda block: block["tx"][0]["vout"][0]["scriptPubKey"].pop("hex"),
         lambda block: block["tx"][0].update(txid="not a txid"),
     ],
 )

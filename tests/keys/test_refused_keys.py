@@ -9,6 +9,8 @@ import pytest
 from embit.descriptor.checksum import add_checksum
 from embit.ec import PrivateKey
 from embit.networks import NETWORKS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from btc import KeyRefused, parse_key
 from tests.keys.vectors import (
@@ -46,6 +48,17 @@ PRIVATE_KEYS = {
     # The BIP32 private serialisation (a zero byte, then the key) under a public version.
     "private data under xpub version": with_payload_bytes(ACCOUNT_XPUB, 45, b"\0" + SECRET),
 }
+
+
+SEED_WORDS = MUST_REFUSE["seed_words"].split()
+# Written out here, independently of the parser's table.
+CYRILLIC_FOR = {"a": "\u0430", "c": "\u0441", "e": "\u0435", "o": "\u043e", "p": "\u0440",
+                "x": "\u0445", "y": "\u0443", "K": "\u041a", "M": "\u041c"}  # fmt: skip
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
 
 
 def refusal_code(text: str, network: str | None = "mainnet") -> str:
@@ -88,6 +101,105 @@ def test_it_refuses_private_keys_in_every_form(name):
 )
 def test_it_refuses_seed_words(phrase):
     assert refusal_code(phrase) == "seed_words"
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        ",".join(SEED_WORDS),
+        "-".join(SEED_WORDS),
+        " - ".join(SEED_WORDS),
+        "\n".join(f"{number}) {word}" for number, word in enumerate(SEED_WORDS, 1)),
+        " ".join(SEED_WORDS[:11]),
+        " ".join(SEED_WORDS) + "\nPassphrase: Tr0ub4dor&3!",
+        "\u3000".join(SEED_WORDS),  # the ideographic space of a Japanese keyboard
+    ],
+    ids=["commas", "dashes", "spaced dashes", "one a line", "11 words", "passphrase", "wide"],
+)
+def test_it_refuses_seed_words_however_they_are_joined(phrase):
+    assert refusal_code(phrase) == "seed_words"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(SECRET.hex()[i : i + 4] for i in range(0, 64, 4)),
+        " ".join(SECRET.hex()[i : i + 2] for i in range(0, 64, 2)),
+        "\n".join(SECRET.hex()[i : i + 32] for i in range(0, 64, 32)),
+        " ".join(PRIVATE_KEYS["wif compressed"][i : i + 4] for i in range(0, 52, 4)),
+        CYRILLIC_FOR["x"] + MASTER_XPRV[1:],
+        MASTER_XPRV[0] + CYRILLIC_FOR["p"] + MASTER_XPRV[2:],
+        full_width(MASTER_XPRV[:1]) + MASTER_XPRV[1:],
+        full_width(MASTER_XPRV),
+        MASTER_XPRV[:2] + "\u200b" + MASTER_XPRV[2:],
+        "\ufeff" + MASTER_XPRV,
+    ],
+    ids=[
+        "hex in fours",
+        "hex in pairs",
+        "hex on two lines",
+        "wif in fours",
+        "xprv with a cyrillic x",
+        "xprv with a cyrillic p",
+        "xprv with a full-width x",
+        "xprv all full-width",
+        "xprv with a zero-width space",
+        "xprv after a byte-order mark",
+    ],
+)
+def test_it_refuses_disguised_private_keys(text):
+    assert refusal_code(text) == "private_key"
+
+
+def disguise(text: str, draw: st.DrawFn) -> str:
+    """`text` as it might arrive: look-alike, full-width and invisible characters mixed in."""
+    characters = list(text)
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        position = draw(st.integers(min_value=0, max_value=len(characters) - 1))
+        character = characters[position]
+        change = draw(st.sampled_from(["look-alike", "full width", "zero width"]))
+        if change == "look-alike" and character in CYRILLIC_FOR:
+            characters[position] = CYRILLIC_FOR[character]
+        elif change == "full width":
+            characters[position] = full_width(character)
+        else:
+            characters.insert(position, draw(st.sampled_from(ZERO_WIDTH)))
+    return "".join(characters)
+
+
+# Those refused by their shape alone; the others are found by decoding the key.
+SHAPED_PRIVATE_KEYS = [
+    key
+    for name, key in PRIVATE_KEYS.items()
+    if name not in ("private data under xpub version", "hex in a descriptor")
+]
+
+
+@st.composite
+def disguised_secrets(draw: st.DrawFn) -> tuple[str, str]:
+    if draw(st.booleans()):
+        words = SEED_WORDS[: draw(st.integers(min_value=9, max_value=12))]
+        separator = draw(st.sampled_from([" ", ",", ", ", "-", " - ", "\n", "\t", ";"]))
+        return "seed_words", disguise(separator.join(words), draw)
+    key = draw(st.sampled_from(SHAPED_PRIVATE_KEYS))
+    if draw(st.booleans()):
+        size = draw(st.integers(min_value=2, max_value=16))
+        key = draw(st.sampled_from([" ", "\n"])).join(
+            key[i : i + size] for i in range(0, len(key), size)
+        )
+    return "private_key", disguise(key, draw)
+
+
+@given(disguised_secrets())
+@settings(max_examples=300, deadline=None)
+def test_a_disguised_secret_still_gets_the_never_share_warning(secret):
+    code, text = secret
+
+    with pytest.raises(KeyRefused) as refused:
+        parse_key(text)
+
+    assert refused.value.code == code
+    assert text not in refused.value.message
 
 
 @pytest.mark.parametrize("network", ["testnet", "signet", "regtest"])

@@ -50,6 +50,28 @@ def test_it_refuses_a_private_key_without_echoing_it():
     assert refused.value.__suppress_context__
 
 
+def test_it_reads_the_key_from_standard_input_when_it_is_a_dash(monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO(ZPUB + "\n"))
+
+    assert wallet_addresses("-", "--count", "2") == KEYS[0]["receive"]
+
+
+def test_a_private_key_on_standard_input_is_refused_without_echoing_it(monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO(MASTER_XPRV + "\n"))
+
+    with pytest.raises(CommandError, match="private key") as refused:
+        wallet_addresses("-")
+
+    assert MASTER_XPRV not in str(refused.value)
+
+
+def test_endless_standard_input_is_refused_as_too_long(monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO("x" * 1_000_000))
+
+    with pytest.raises(CommandError, match="far too long"):
+        wallet_addresses("-")
+
+
 def test_it_refuses_change_addresses_of_a_key_without_a_change_branch():
     with pytest.raises(CommandError, match="no change branch"):
         wallet_addresses(TR_DESCRIPTOR, "--change")

@@ -12,7 +12,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("tip_id", help="the tip's public id (in its URL)")
+        parser.add_argument(
+            "tip_id",
+            help="the tip's public id (in its URL); write -- before an older id starting with -",
+        )
         parser.add_argument("--sats", type=int, help="amount to send (default: the tip's amount)")
         parser.add_argument("--confirm", action="store_true", help="also mine a block with it")
 
