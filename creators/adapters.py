@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 
+from bitcache.second_factor import is_staff
 from creators.selectors import creator_for_user
 
 
@@ -10,9 +11,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         # Where the verification link leads: "create your profile", not an empty dashboard.
+        # Staff have their own pages and need no creator profile.
+        if is_staff(request.user):
+            return resolve_url("staff:queue")
         return resolve_url("creators:onboarding")
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
+        if is_staff(request.user):
+            return resolve_url("staff:queue")
         # A user who signed up but left before making a profile resumes there.
         if creator_for_user(user=request.user) is None:
             return resolve_url("creators:onboarding")
