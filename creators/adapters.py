@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 
+from bitcache.ratelimit import client_ip
 from bitcache.second_factor import is_staff
 from creators.selectors import creator_for_user
 
@@ -23,3 +24,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if creator_for_user(user=request.user) is None:
             return resolve_url("creators:onboarding")
         return super().get_login_redirect_url(request)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's failed-login limits count per address: behind our proxy, the
+        # client's, as every rate limit here reads it (not the proxy's own).
+        return client_ip(request) or super().get_client_ip(request)

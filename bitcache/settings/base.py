@@ -247,6 +247,9 @@ BITCACHE_GAP_LIMIT = env_int("BITCACHE_GAP_LIMIT", 20, minimum=2)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use
 # REMOTE_ADDR). Rate limits key on the client address this gives.
 BITCACHE_TRUSTED_PROXIES = env_int("BITCACHE_TRUSTED_PROXIES", 0, minimum=0)
+# allauth's sign-in rate limits go through creators.adapters (the same rule); this is
+# for any part of allauth that reads the address itself.
+ALLAUTH_TRUSTED_PROXY_COUNT = BITCACHE_TRUSTED_PROXIES
 BITCACHE_TIP_RATE_PER_IP = env_int("BITCACHE_TIP_RATE_PER_IP", 10, minimum=1)
 BITCACHE_TIP_RATE_PER_CREATOR = env_int("BITCACHE_TIP_RATE_PER_CREATOR", 60, minimum=1)
 # Larger requests are refused as absurd (10 BTC by default).
