@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bitcache.env import env_bool, env_choice, env_database, env_int, env_list, env_str
+from bitcache.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_int_list,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("BITCACHE_VAR_DIR", str(BASE_DIR / "var")))
@@ -280,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
 # (CIDRs, e.g. a receiver on the operator's own LAN).
 BITCACHE_WEBHOOK_REQUIRE_HTTPS = True
 BITCACHE_WEBHOOK_ALLOWED_NETWORKS = env_list("BITCACHE_WEBHOOK_ALLOWED_NETWORKS")
+# Public receivers listen on the web's ports; anything else (22, 6379...) is refused.
+# Receivers in BITCACHE_WEBHOOK_ALLOWED_NETWORKS may use any port.
+BITCACHE_WEBHOOK_ALLOWED_PORTS = env_int_list(
+    "BITCACHE_WEBHOOK_ALLOWED_PORTS", [443, 80, 8443], minimum=1
+)
 BITCACHE_WEBHOOK_TIMEOUT_SECONDS = env_int("BITCACHE_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
 BITCACHE_MAX_AVATAR_BYTES = env_int("BITCACHE_MAX_AVATAR_BYTES", 2 * 1024 * 1024, minimum=1024)
