@@ -53,6 +53,22 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: list[int], *, minimum: int | None = None) -> list[int]:
+    """Comma-separated whole numbers; every one must parse, or the process stops."""
+    if os.environ.get(name) is None:
+        return list(default)
+    values = []
+    for item in env_list(name):
+        try:
+            value = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list whole numbers; got {item!r}") from None
+        if minimum is not None and value < minimum:
+            raise ImproperlyConfigured(f"{name} values must be at least {minimum}; got {value}")
+        values.append(value)
+    return values
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env_str(name, default).lower()
     if value not in choices:

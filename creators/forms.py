@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+from PIL import Image, ImageOps
 
 from btc import KeyRefused, parse_key
 from creators.key_refusals import refusal_text
@@ -24,6 +27,8 @@ KEY_MAX_CHARS = 4096
 # Avatars are shown at a few hundred pixels; a bigger canvas is a decompression bomb
 # waiting for the first thumbnailer.
 AVATAR_MAX_PIXELS = 4096 * 4096
+# What we keep: enough for a cover across a wide screen.
+AVATAR_MAX_SIDE = 2048
 
 
 class AvatarField(forms.ImageField):
@@ -32,6 +37,10 @@ class AvatarField(forms.ImageField):
     Django's ImageField lets Pillow verify the file; we also bound its size before
     Pillow reads it, allow only three formats, and rename the file after its real
     format so an image uploaded as `page.html` is never served as a web page.
+    What we store is the picture drawn anew by Pillow, not the uploaded bytes:
+    anything after the image (an HTML page, a zip) and every piece of metadata
+    (EXIF with the camera's GPS position, comments) is left behind, and pictures
+    larger than AVATAR_MAX_SIDE are scaled down.
     """
 
     extensions = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
@@ -59,8 +68,28 @@ class AvatarField(forms.ImageField):
                 _("The picture is too large: at most 4096 × 4096 pixels, please."),  # noqa: RUF001
                 code="avatar_too_large",
             )
-        upload.name = f"{uuid.uuid4().hex}.{extension}"
-        return upload
+        return SimpleUploadedFile(
+            f"{uuid.uuid4().hex}.{extension}",
+            redrawn(upload, upload.image.format),
+            content_type=Image.MIME[upload.image.format],
+        )
+
+
+def redrawn(upload: Any, image_format: str) -> bytes:
+    """The upload's first frame, upright, at most AVATAR_MAX_SIDE wide and high,
+    saved afresh in `image_format` with no metadata."""
+    upload.seek(0)
+    with Image.open(upload) as picture:
+        picture = ImageOps.exif_transpose(picture)  # EXIF's rotation, before EXIF goes
+        picture.thumbnail((AVATAR_MAX_SIDE, AVATAR_MAX_SIDE))
+        if image_format == "JPEG" and picture.mode not in ("RGB", "L"):
+            picture = picture.convert("RGB")
+        elif picture.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            picture = picture.convert("RGBA")
+        picture.info.clear()  # comments, ICC and EXIF would otherwise be written back
+        buffer = io.BytesIO()
+        picture.save(buffer, image_format, **({"quality": 90} if image_format != "PNG" else {}))
+    return buffer.getvalue()
 
 
 class CreatorProfileForm(forms.ModelForm):

@@ -11,6 +11,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -68,6 +69,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             f"NOTE: ran on SQLite (no DATABASE_URL); {len(skipped)} PostgreSQL-only tests skipped.",
             yellow=True,
         )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters (ours and allauth's, which count every sign-in) and used
+    one-time codes live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # --- The simulated chain, shared by the payments, dashboard, API and webhook tests -------

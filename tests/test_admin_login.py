@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,6 @@ def test_the_admin_login_form_sends_staff_to_the_site_login(client):
 
 def test_a_signed_in_staff_member_reaches_the_admin(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
 
     assert client.get("/admin/").status_code == 200

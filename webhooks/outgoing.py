@@ -5,14 +5,20 @@ ports, the cloud metadata service or the operator's LAN. We resolve the host,
 refuse unless every address it resolves to is public (or in the networks the
 operator allows in BITCACHE_WEBHOOK_ALLOWED_NETWORKS), then connect to one of
 those very addresses, so a DNS answer that changes between check and connect
-cannot sneak a private address in. Redirects are never followed (a 3xx is a
+cannot sneak a private address in. Public receivers must listen on a web port
+(BITCACHE_WEBHOOK_ALLOWED_PORTS). Redirects are never followed (a 3xx is a
 failed delivery), and every step has a timeout.
+
+What went wrong is shown to the creator, so it names a category ("connection
+refused or timed out"), never a resolved address or the socket's own error: the
+delivery log must not become a tool for mapping what the server can reach.
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 from functools import lru_cache
@@ -24,6 +30,44 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # A receiver answers with a status; we read this much of its body at most, then hang up.
 MAX_RESPONSE_BYTES = 4096
 MAX_CONNECT_SECONDS = 5.0
+CONNECT_FAILED = "connection refused or timed out"
+
+logger = logging.getLogger(__name__)
+
+# Special-purpose ranges (IANA's registries) that Python's `is_global` lets through
+# in some versions, or that no receiver has any business in; refused whatever
+# `is_global` says.
+DENIED_NETWORKS = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",  # IETF protocol assignments
+        "192.0.2.0/24",
+        "192.88.99.0/24",  # 6to4 relay anycast
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/128",
+        "::1/128",
+        "100::/64",
+        "2001::/23",  # IETF protocol assignments
+        "2001:db8::/32",
+        "3fff::/20",  # documentation
+        "5f00::/16",  # segment routing (SRv6) SIDs
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",  # site-local
+        "ff00::/8",
+    )
+)
 
 
 class DeliveryError(Exception):
@@ -39,16 +83,29 @@ def _allowed_networks(
 
 def address_allowed(address: IPAddress) -> bool:
     """Public unicast addresses, and those of the networks the operator allows."""
-    if any(
-        address in network
-        for network in _allowed_networks(tuple(settings.BITCACHE_WEBHOOK_ALLOWED_NETWORKS))
-    ):
+    if _in_allowed_networks(address):
         return True
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return address_allowed(embedded)
+    if any(address in network for network in DENIED_NETWORKS):
+        return False
     return address.is_global and not address.is_multicast
+
+
+def _in_allowed_networks(address: IPAddress) -> bool:
+    return any(
+        address in network
+        for network in _allowed_networks(tuple(settings.BITCACHE_WEBHOOK_ALLOWED_NETWORKS))
+    )
+
+
+def port_allowed(port: int, addresses: list[IPAddress] | None = None) -> bool:
+    """A web port, or any port on a network the operator allows (all of `addresses`)."""
+    if port in settings.BITCACHE_WEBHOOK_ALLOWED_PORTS:
+        return True
+    return bool(addresses) and all(_in_allowed_networks(address) for address in addresses)
 
 
 # IPv6 forms that carry an IPv4 address a gateway may route to: IPv4-compatible (::/96),
@@ -82,7 +139,10 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     )
     for address in addresses:
         if not address_allowed(address):
-            raise DeliveryError(f"{host} resolves to a private or reserved address ({address})")
+            logger.info("webhook host %s resolves to refused address %s", host, address)
+            raise DeliveryError(f"{host} resolves to an address webhooks may not reach")
+    if not port_allowed(port, addresses):
+        raise DeliveryError(f"port {port} is not allowed for webhooks")
     return addresses
 
 
@@ -120,7 +180,8 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> i
         response.read(MAX_RESPONSE_BYTES)
         return response.status
     except (OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(_describe(exc, timeout)) from None
+        logger.info("webhook delivery to %s failed: %r", url, exc)
+        raise DeliveryError(_describe_answer(exc, timeout)) from None
     finally:
         connection.close()
 
@@ -128,24 +189,22 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> i
 def _connect(scheme: str, host: str, port: int, timeout: float) -> _PinnedHTTPConnection:
     """A connection to the first of the host's (allowed) addresses that answers."""
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    problem = ""
+    problem = CONNECT_FAILED
     for address in resolve(host, port):
         connection = connection_class(host, port, address=address, timeout=timeout)
         try:
             connection.connect()
         except OSError as exc:
             connection.close()
-            problem = _describe(exc, timeout)
+            logger.info("webhook connection to %s (%s) failed: %r", host, address, exc)
+            problem = "TLS handshake failed" if isinstance(exc, ssl.SSLError) else CONNECT_FAILED
         else:
             return connection
     raise DeliveryError(problem)
 
 
-def _describe(exc: BaseException, timeout: float) -> str:
+def _describe_answer(exc: BaseException, timeout: float) -> str:
+    """What went wrong after connecting: the receiver was slow, or hung up."""
     if isinstance(exc, TimeoutError):
         return f"no answer within {timeout:g}s"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    return f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"
+    return "the connection closed before an answer"

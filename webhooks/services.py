@@ -64,14 +64,23 @@ def _validate_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.username or parts.password:
         raise ValidationError(_("Leave credentials out of the URL."), code="credentials")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        address = ipaddress.ip_address((parts.hostname or "").strip("[]"))
+        addresses = [ipaddress.ip_address((parts.hostname or "").strip("[]"))]
     except ValueError:
-        return url  # a host name: checked again, resolved, at every delivery
-    if not outgoing.address_allowed(address):
+        # A host name: resolved and checked again at every delivery. It may name a
+        # receiver on a network the operator allows, which may use any port.
+        addresses = []
+    if addresses and not outgoing.address_allowed(addresses[0]):
         raise ValidationError(
             _("Webhooks cannot be sent to private, loopback or reserved addresses."),
             code="private_address",
+        )
+    may_name_an_allowed_network = not addresses and bool(settings.BITCACHE_WEBHOOK_ALLOWED_NETWORKS)
+    if not (outgoing.port_allowed(port, addresses) or may_name_an_allowed_network):
+        ports = ", ".join(str(port) for port in settings.BITCACHE_WEBHOOK_ALLOWED_PORTS)
+        raise ValidationError(
+            _("Webhooks can only be sent to ports %(ports)s.") % {"ports": ports}, code="port"
         )
     return url
 

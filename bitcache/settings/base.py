@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bitcache.env import env_bool, env_choice, env_database, env_int, env_list, env_str
+from bitcache.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_int_list,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("BITCACHE_VAR_DIR", str(BASE_DIR / "var")))
@@ -67,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "bitcache.second_factor.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "bitcache.urls"
@@ -249,6 +258,9 @@ BITCACHE_GAP_LIMIT = env_int("BITCACHE_GAP_LIMIT", 20, minimum=2)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use
 # REMOTE_ADDR). Rate limits key on the client address this gives.
 BITCACHE_TRUSTED_PROXIES = env_int("BITCACHE_TRUSTED_PROXIES", 0, minimum=0)
+# allauth's sign-in rate limits go through creators.adapters (the same rule); this is
+# for any part of allauth that reads the address itself.
+ALLAUTH_TRUSTED_PROXY_COUNT = BITCACHE_TRUSTED_PROXIES
 BITCACHE_TIP_RATE_PER_IP = env_int("BITCACHE_TIP_RATE_PER_IP", 10, minimum=1)
 BITCACHE_TIP_RATE_PER_CREATOR = env_int("BITCACHE_TIP_RATE_PER_CREATOR", 60, minimum=1)
 # Larger requests are refused as absurd (10 BTC by default).
@@ -279,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
 # (CIDRs, e.g. a receiver on the operator's own LAN).
 BITCACHE_WEBHOOK_REQUIRE_HTTPS = True
 BITCACHE_WEBHOOK_ALLOWED_NETWORKS = env_list("BITCACHE_WEBHOOK_ALLOWED_NETWORKS")
+# Public receivers listen on the web's ports; anything else (22, 6379...) is refused.
+# Receivers in BITCACHE_WEBHOOK_ALLOWED_NETWORKS may use any port.
+BITCACHE_WEBHOOK_ALLOWED_PORTS = env_int_list(
+    "BITCACHE_WEBHOOK_ALLOWED_PORTS", [443, 80, 8443], minimum=1
+)
 BITCACHE_WEBHOOK_TIMEOUT_SECONDS = env_int("BITCACHE_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
 BITCACHE_MAX_AVATAR_BYTES = env_int("BITCACHE_MAX_AVATAR_BYTES", 2 * 1024 * 1024, minimum=1024)

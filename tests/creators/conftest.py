@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import CreatorFactory, UserFactory
+from tests.staff import sign_in_with_second_factor
 
 
 @pytest.fixture
@@ -25,5 +26,5 @@ def moderator(db):
 
 @pytest.fixture
 def moderator_client(client, moderator):
-    client.force_login(moderator)
+    sign_in_with_second_factor(client, moderator)
     return client

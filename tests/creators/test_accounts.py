@@ -91,3 +91,22 @@ def test_it_shows_account_pages_in_the_site_layout(client, url):
     assert response.status_code == 200
     assert b'class="site-header"' in response.content
     assert b"account-page account-entrance" in response.content
+
+
+def test_it_sends_staff_to_the_staff_pages_after_they_verify_their_email(client):
+    staff = UserFactory(is_staff=True, is_superuser=True, verified_email=False)
+    client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+
+    response = client.post(_link_in(mail.outbox[0]))
+
+    assert response.status_code == 302
+    assert response.url == "/staff/"
+
+
+def test_it_sends_staff_to_the_staff_pages_at_sign_in(client):
+    staff = UserFactory(is_staff=True)
+
+    response = client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == "/staff/"

@@ -6,6 +6,7 @@ from creators.models import CreatorStatus
 from moderation import services
 from moderation.models import ModerationLogEntry
 from tests.factories import CreatorFactory, UserFactory
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_it_does_not_let_the_change_form_set_status_or_badge(moderator_client):
 def test_it_lists_the_log_for_staff(client, moderator):
     creator = CreatorFactory(status="pending")
     services.creator_reject(creator=creator, actor=moderator, reason="Spam.")
-    client.force_login(UserFactory(is_staff=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True))
 
     response = client.get("/admin/moderation/moderationlogentry/?q=Spam&action__exact=reject")
 

@@ -1,12 +1,15 @@
 """Creating the creator profile after the first sign-in."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from creators import services
 from creators.models import Creator, CreatorStatus
-from tests.creators.uploads import image_upload
+from tests.creators.uploads import HTML, image_upload
 from tests.factories import CreatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +160,23 @@ def test_it_turns_a_handle_lost_to_a_concurrent_sign_up_into_a_form_error(monkey
 
     assert refused.value.message_dict == {"handle": [str(services.HANDLE_TAKEN)]}
     assert Creator.objects.filter(handle__iexact="satoshi").count() == 1
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_it_stores_an_avatar_without_its_metadata_or_what_follows_it(user_client, image_format):
+    user_client.post(URL, _profile(avatar=image_upload(image_format, gps=True, trailer=HTML)))
+
+    stored = Creator.objects.get(user=user_client.user).avatar.open().read()
+    picture = Image.open(io.BytesIO(stored))
+    assert picture.format == image_format
+    assert b"<html" not in stored
+    assert not picture.getexif()  # no camera, no GPS position
+
+
+def test_it_scales_a_large_avatar_down(user_client, settings):
+    settings.BITCACHE_MAX_AVATAR_BYTES = 32 * 1024 * 1024
+
+    user_client.post(URL, _profile(avatar=image_upload("JPEG", side=2100)))
+
+    stored = Creator.objects.get(user=user_client.user).avatar.open().read()
+    assert Image.open(io.BytesIO(stored)).size == (2048, 2048)

@@ -13,6 +13,7 @@ from moderation.roles import MODERATORS
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory, UserFactory
+from tests.staff import sign_in_with_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +39,13 @@ def superuser(db):
 
 @pytest.fixture
 def moderator_client(client, moderator):
-    client.force_login(moderator)
+    sign_in_with_second_factor(client, moderator)
     return client
 
 
 @pytest.fixture
 def superuser_client(client, superuser):
-    client.force_login(superuser)
+    sign_in_with_second_factor(client, superuser)
     return client
 
 

@@ -15,6 +15,7 @@ from moderation.models import ModerationLogEntry, Report
 from moderation.roles import MODERATOR_PERMISSIONS, MODERATORS
 from moderation.services import creator_suspend, report_resolve, tip_message_hide
 from tests.factories import CreatorFactory, UserFactory
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_a_moderator_edits_the_word_list_in_the_admin(moderator_client):
 @pytest.mark.parametrize("url", STAFF_PAGES)
 def test_moderators_and_superusers_open_every_staff_page(client, moderator, superuser, url):
     for user in (moderator, superuser):
-        client.force_login(user)
+        sign_in_with_second_factor(client, user)
         assert client.get(url).status_code == 200
 
 
@@ -130,7 +131,7 @@ def test_anyone_else_gets_nothing(client, creator, url):
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(creator.user)
     assert client.get(url).status_code == 403
-    client.force_login(UserFactory(is_staff=True))  # staff, but no moderation role
+    sign_in_with_second_factor(client, UserFactory(is_staff=True))  # staff, no moderation role
     assert client.get(url).status_code == 403
 
 

@@ -218,7 +218,34 @@ def test_it_refuses_to_deliver_to_a_loopback_address(endpoint, receiver, tip, pa
     delivery = WebhookDelivery.objects.get()
     assert receiver.requests == []
     assert delivery.response_code is None
-    assert delivery.error == "127.0.0.1 resolves to a private or reserved address (127.0.0.1)"
+    assert delivery.error == "127.0.0.1 resolves to an address webhooks may not reach"
+
+
+def test_it_never_shows_the_creator_the_private_address_a_name_resolves_to(creator, tip, pay):
+    webhook_endpoint_create(creator=creator, url="http://localhost/", events=["tip.detected"])
+
+    with override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=[]):
+        pay(tip, confirm=False)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.error == "localhost resolves to an address webhooks may not reach"
+
+
+def test_it_says_only_refused_or_timed_out_when_nothing_listens(creator, tip, pay):
+    import socket
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    webhook_endpoint_create(
+        creator=creator, url=f"http://127.0.0.1:{port}/", events=["tip.detected"]
+    )
+
+    pay(tip, confirm=False)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.error == "connection refused or timed out"
 
 
 def test_it_gives_up_on_a_receiver_that_does_not_answer(creator, tip, pay):

@@ -53,7 +53,14 @@ def test_it_requires_https_in_production(creator_client):
 
 
 @pytest.mark.parametrize(
-    "url", ["https://10.0.0.7/hook", "https://[::1]/hook", "https://169.254.169.254/"]
+    "url",
+    [
+        "https://10.0.0.7/hook",
+        "https://[::1]/hook",
+        "https://169.254.169.254/",
+        "https://[fec0::1]/",
+        "https://192.0.0.8/",
+    ],
 )
 @override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=[])
 def test_it_refuses_private_addresses(creator_client, url):
@@ -63,6 +70,18 @@ def test_it_refuses_private_addresses(creator_client, url):
 
     assert response.status_code == 200
     assert "private, loopback or reserved addresses" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example:22/", "https://93.184.216.34:6379/"])
+@override_settings(BITCACHE_WEBHOOK_ALLOWED_NETWORKS=[])
+def test_it_refuses_ports_other_than_the_webs(creator_client, url):
+    response = creator_client.post(
+        "/dashboard/webhooks/new/", {"url": url, "events": ["tip.confirmed"]}
+    )
+
+    assert response.status_code == 200
+    assert "Webhooks can only be sent to ports 443, 80, 8443." in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
 
