@@ -1,8 +1,9 @@
-"""The site's look holds on any machine: readable link colours, an icon, a logo that needs no font."""
+"""The look holds on any machine: readable link colours, an icon, a logo needing no font."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -14,7 +15,7 @@ CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:\s*#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})
 
 def colours(stylesheet: str, block: str = ":root") -> dict[str, str]:
     """The colour custom properties set in the first `block { ... }` of a static stylesheet."""
-    css = open(finders.find(stylesheet)).read()
+    css = Path(finders.find(stylesheet)).read_text()
     start = css.index(block + " {")
     body = css[start : css.index("}", start)]
     return {
@@ -83,4 +84,4 @@ def test_the_logo_is_drawn_not_typed(client):
     ]
 
     assert "<svg" in header
-    assert "₿" not in open(finders.find("bitcache/site.css")).read()
+    assert "₿" not in Path(finders.find("bitcache/site.css")).read_text()
