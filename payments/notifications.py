@@ -1,4 +1,5 @@
-"""Emails to creators: a tip was confirmed; a webhook endpoint was disabled."""
+"""Emails to creators: a tip was confirmed, or taken back by the network; a webhook
+endpoint was disabled."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from creators.models import Creator
-from payments.models import Tip, TipConfirmationEmail, TipStatus, WebhookEndpoint
+from payments.models import (
+    Tip,
+    TipConfirmationEmail,
+    TipReversal,
+    TipStatus,
+    WebhookEndpoint,
+)
 from payments.money import format_btc
 
 
@@ -45,6 +53,36 @@ def tip_confirmed_notify(*, tip: Tip) -> bool:
     except IntegrityError:
         return False  # already sent
     return True
+
+
+def tip_reversed_notify(*, tip: Tip) -> int:
+    """Email the creator about each reversal of `tip` not yet emailed; how many were sent.
+
+    Sent whatever the confirmation-email setting: the dashboard said this money had
+    arrived, and it has not. Each reversal row is claimed with its send, so a re-run or
+    a second worker sends nothing more, and a failed send is retried.
+    """
+    if not tip.creator.user.email:
+        return 0
+    sent = 0
+    for reversal in tip.reversals.filter(emailed_at=None):
+        with transaction.atomic():
+            claimed = TipReversal.objects.filter(pk=reversal.pk, emailed_at=None).update(
+                emailed_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            _email_creator(
+                tip.creator,
+                "tip_reversed",
+                {
+                    "tip": tip,
+                    "reversal": reversal,
+                    "tip_url": reverse("creators:tip", args=[tip.public_id]),
+                },
+            )
+        sent += 1
+    return sent
 
 
 def webhook_endpoint_disabled_notify(*, endpoint: WebhookEndpoint) -> None:
