@@ -123,3 +123,9 @@ def test_an_unexpected_error_gets_the_styled_500_page(browser, creator, monkeypa
     assert "Something went wrong" in page
     assert 'class="site-header"' in page
     assert "Retry-After" not in response
+
+
+def test_the_outage_page_speaks_french(browser, creator, database_down):
+    response = browser.get("/@alice", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert "Réessayez dans une minute." in response.content.decode()

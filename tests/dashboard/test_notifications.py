@@ -121,7 +121,7 @@ def test_the_confirmation_email_pluralises_in_french(make_tip, pay, mailoutbox):
     with translation.override("fr"):
         pay(tip)
 
-    assert "(1 confirmation)." in mailoutbox[0].body
+    assert "est confirmé (1 confirmation)." in mailoutbox[0].body
 
 
 @pytest.fixture
