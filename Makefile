@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails (confirmations, tips) point here: the address `make run` serves on,
+# unless BITCACHE_SITE_URL is already set (e.g. a tunnel or a reverse proxy).
+BITCACHE_SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint format bench clean browser-deps bench-deps screenshots
@@ -28,7 +31,7 @@ run: install
 	@echo "  Pay a tip offline:       $(PY) manage.py simulate_payment TIP_ID --confirm"
 	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat together."
 	@echo ""
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	HOST=$(HOST) PORT=$(PORT) BITCACHE_SITE_URL=$(BITCACHE_SITE_URL) $(VENV)/bin/honcho -f Procfile.dev start
 
 # Browser tests (tests/browser) drive Debian's Chromium, never a downloaded browser.
 # As root, install it when missing; otherwise those tests skip and say why.

@@ -1,7 +1,7 @@
 """The API's OpenAPI schema: every operation documents the error responses it can give.
 
 Documented statuses are what schemathesis holds the API to in the tests, and what
-client generators build on; errors all have the shape of ErrorSerializer (bitcache.api).
+client generators build on; errors all have the shape of ErrorSerializer (web.api).
 """
 
 from __future__ import annotations

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
 
 from bitcache.celery_app import app as celery_app
+from web.outages import CACHE_ERRORS
 
 log = logging.getLogger(__name__)
 
 CHAIN_CHECK_SECONDS = 15
 CHAIN_CHECK_CACHE_KEY = "health:chain-source"
+CACHE_CHECK_KEY = "health:cache"
+# Used instead of the shared cache while it is down: (monotonic time, answer).
+_last_chain_check: tuple[float, dict[str, Any]] | None = None
 
 
 def check_database() -> dict[str, Any]:
@@ -38,17 +43,40 @@ def check_broker() -> dict[str, Any]:
     return {"ok": True, "transport": str(transport)}
 
 
+def check_cache() -> dict[str, Any]:
+    try:
+        cache.set(CACHE_CHECK_KEY, 1, timeout=5)
+        cache.get(CACHE_CHECK_KEY)
+    except CACHE_ERRORS as exc:
+        log.warning("health: cache unreachable: %s", exc)
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
 def check_chain_source() -> dict[str, Any]:
     """Whether the chain source answers, its tip and how far the scanner lags behind.
 
     The answer is kept for CHAIN_CHECK_SECONDS: /healthz is public, and each live check
     is a request to the chain source (up to its timeout and retries when it is down).
     """
-    cached = cache.get(CHAIN_CHECK_CACHE_KEY)
-    if cached is None:
-        cached = _check_chain_source()
-        cache.set(CHAIN_CHECK_CACHE_KEY, cached, CHAIN_CHECK_SECONDS)
+    try:
+        cached = cache.get(CHAIN_CHECK_CACHE_KEY)
+        if cached is None:
+            cached = _check_chain_source()
+            cache.set(CHAIN_CHECK_CACHE_KEY, cached, CHAIN_CHECK_SECONDS)
+    except CACHE_ERRORS:
+        # The cache being down is reported by check_cache; the chain source is still
+        # spared, by this process's own memory.
+        return _check_chain_source_remembered()
     return cached
+
+
+def _check_chain_source_remembered() -> dict[str, Any]:
+    global _last_chain_check
+    now = time.monotonic()
+    if _last_chain_check is None or now - _last_chain_check[0] >= CHAIN_CHECK_SECONDS:
+        _last_chain_check = (now, _check_chain_source())
+    return _last_chain_check[1]
 
 
 def _check_chain_source() -> dict[str, Any]:
@@ -87,6 +115,7 @@ def health_report() -> tuple[bool, dict[str, Any]]:
     report = {
         "database": check_database(),
         "broker": check_broker(),
+        "cache": check_cache(),
     }
     report["chain_source"] = (
         check_chain_source()

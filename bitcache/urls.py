@@ -12,9 +12,13 @@ from bitcache import views
 # verification and failed-login rate limits then apply to the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler500 = "bitcache.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon_ico, name="favicon"),
+    path("favicon.svg", views.favicon_svg, name="favicon_svg"),
     # Switching language is harmless if forged, and without a CSRF token in every page's
     # header, anonymous pages need no per-visitor token (they stay cacheable and fast).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

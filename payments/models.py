@@ -72,6 +72,10 @@ class TipStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (TipStatus.AWAITING_PAYMENT,)
+# A confirmed tip that falls back to one of these has lost its payment to the network
+# (reorganised away, or replaced by a transaction paying elsewhere): a TipReversal.
+# Back in the mempool after a reorg is not one: that payment usually confirms again.
+TAKEN_BACK_STATUSES = (TipStatus.AWAITING_PAYMENT, TipStatus.EXPIRED)
 
 
 class Tip(models.Model):
@@ -140,6 +144,12 @@ class Tip(models.Model):
     def is_open(self) -> bool:
         return self.status == TipStatus.AWAITING_PAYMENT
 
+    @property
+    def taken_back(self) -> bool:
+        """Confirmed once, then the network took its payment back (a TipReversal), and
+        not paid since. Lists prefetch `reversals` (creators.dashboard.rows)."""
+        return self.status in TAKEN_BACK_STATUSES and bool(self.reversals.all())
+
 
 class PaymentState(models.TextChoices):
     MEMPOOL = "mempool", _("In mempool")
@@ -193,3 +203,20 @@ class TipConfirmationEmail(models.Model):
 
     def __str__(self) -> str:
         return f"confirmation email for {self.tip}"
+
+
+class TipReversal(models.Model):
+    """A confirmed tip was taken back by the network (see TAKEN_BACK_STATUSES).
+
+    One row per reversal: a tip confirmed again and taken back again has two. The
+    creator is emailed once per row.
+    """
+
+    creator_lookup = "tip__creator"
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="reversals")
+    reversed_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.tip} taken back at {self.reversed_at}"

@@ -22,7 +22,16 @@ from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, WalletKey
 from moderation.selectors import message_matches_word_list
 from payments.addresses import AddressUnavailable, allocate_address
-from payments.models import LIVE_PAYMENT_STATES, Address, Payment, PaymentState, Tip, TipStatus
+from payments.models import (
+    LIVE_PAYMENT_STATES,
+    TAKEN_BACK_STATUSES,
+    Address,
+    Payment,
+    PaymentState,
+    Tip,
+    TipReversal,
+    TipStatus,
+)
 from payments.signals import tip_credited, tip_status_changed
 from widgets.models import Widget
 
@@ -289,6 +298,19 @@ def tips_refresh(tip_ids: set[int], *, now: datetime) -> None:
     scanned_height = ChainState.load().height
     for tip in Tip.objects.filter(pk__in=tip_ids).prefetch_related("payments"):
         tip_refresh(tip, scanned_height=scanned_height, now=now)
+
+
+def tips_taken_back_record(tip_ids: set[int], *, now: datetime) -> list[TipReversal]:
+    """Of tips confirmed before a reorg, those still without a payment once the run has
+    scanned the new blocks and the mempool: the network took their payment back.
+
+    Judged at the end of the run, not at the roll-back: a reorg first takes every payment
+    above the fork away, and most come back in the new blocks or the mempool moments later.
+    """
+    taken_back = Tip.objects.filter(pk__in=tip_ids, status__in=TAKEN_BACK_STATUSES)
+    return TipReversal.objects.bulk_create(
+        TipReversal(tip=tip, reversed_at=now) for tip in taken_back
+    )
 
 
 def tips_expire(*, now: datetime) -> int:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from chain import ChainSourceError, get_chain_source
 from chain.models import ChainState
 from payments.models import Tip
-from payments.notifications import tip_confirmed_notify
-from payments.services import tips_expire
+from payments.notifications import tip_confirmed_notify, tip_reversed_notify
+from payments.services import tips_expire, tips_taken_back_record
 from payments.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ def watch_chain() -> dict | None:
             )
             return None
         tips_expire(now=now)
+        for reversal in tips_taken_back_record(report.confirmed_tips_reorged, now=now):
+            tip_reversed_email.delay(reversal.tip_id)
         ChainState.objects.filter(pk=1).update(
             last_scan_at=now, last_error="", last_error_at=None, consecutive_failures=0
         )
@@ -79,5 +81,16 @@ def tip_confirmed_email(self, tip_id: int) -> None:
         return
     try:
         tip_confirmed_notify(tip=tip)
+    except (SMTPException, OSError) as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=5)
+def tip_reversed_email(self, tip_id: int) -> None:
+    tip = Tip.objects.select_related("creator__user").filter(pk=tip_id).first()
+    if tip is None:
+        return
+    try:
+        tip_reversed_notify(tip=tip)
     except (SMTPException, OSError) as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from web.outages import CACHE_ERRORS, cache_answered, cache_failed
+
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address, as seen by the first of our own reverse proxies.
@@ -31,16 +33,27 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def hit(scope: str, key: str, *, limit: int, period: int = 60) -> bool:
-    """Count one request for `key`; True when it is over `limit` in the current `period`."""
+    """Count one request for `key`; True when it is over `limit` in the current `period`.
+
+    Fails open: while the cache is down nothing is over the limit. Refusing every tip
+    for the length of a Redis outage would hurt every viewer to slow down a few; what
+    a flood could exhaust is still bounded without the cache (open tips per creator,
+    BITCACHE_MAX_OPEN_TIPS_PER_CREATOR, are counted in the database).
+    """
     window = int(time.time() // period)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
-    # add() is a no-op if the counter exists; incr() is atomic on Redis and memcached.
-    cache.add(cache_key, 0, timeout=period + 1)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add() and incr()
-        cache.set(cache_key, 1, timeout=period + 1)
-        count = 1
+        # add() is a no-op if the counter exists; incr() is atomic on Redis and memcached.
+        cache.add(cache_key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # evicted between add() and incr()
+            cache.set(cache_key, 1, timeout=period + 1)
+            count = 1
+    except CACHE_ERRORS as exc:
+        cache_failed("rate limits", exc)
+        return False
+    cache_answered("rate limits")
     return count > limit
 
 

@@ -11,6 +11,10 @@ widgets.signals), which every entry is checked against. With a shared cache
 (Redis, CACHE_URL) a change shows at once; with the default per-process cache,
 other web processes show it within PAGE_SECONDS. Tip creation always reads the
 database, so a stale page can never take a tip the creator no longer accepts.
+
+A cache outage fails open: pages render afresh from the database, as if nothing was
+stored (slower, never wrong). An invalidation lost to the outage is harmless too:
+entries expire after PAGE_SECONDS.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+
+from web.outages import CACHE_ERRORS, cache_answered, cache_failed
 
 PAGE_SECONDS = 30
 VERSION_KEY = "widgets:pages:version"
@@ -40,9 +46,12 @@ _CACHED_STATUSES = {200, 403, 410}
 def pages_changed() -> None:
     """Invalidate every stored page (they are few and cheap to render again)."""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or evicted): any new value will do
-        cache.set(VERSION_KEY, 1, timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet (or evicted): any new value will do
+            cache.set(VERSION_KEY, 1, timeout=None)
+    except CACHE_ERRORS as exc:
+        cache_failed("the page cache", exc)
 
 
 def _servable_from_cache(request: HttpRequest) -> bool:
@@ -73,7 +82,12 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if not _servable_from_cache(request):
             return view(request, **kwargs)
         key = ":".join(["widgets:page", view.__name__, get_language(), *kwargs.values()])
-        found = cache.get_many([VERSION_KEY, key])
+        try:
+            found = cache.get_many([VERSION_KEY, key])
+        except CACHE_ERRORS as exc:
+            cache_failed("the page cache", exc)
+            return view(request, **kwargs)
+        cache_answered("the page cache")
         version = found.get(VERSION_KEY, 0)
         entry = found.get(key)
         if entry is not None and entry["version"] == version:
@@ -88,7 +102,10 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                     name: getattr(response, name) for name in _FRAMING if hasattr(response, name)
                 },
             }
-            cache.set(key, entry, timeout=PAGE_SECONDS)
+            try:
+                cache.set(key, entry, timeout=PAGE_SECONDS)
+            except CACHE_ERRORS as exc:
+                cache_failed("the page cache", exc)
         return response
 
     return wrapper

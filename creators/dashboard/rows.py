@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
+
 from chain.models import ChainState
 from payments import reports
 from payments.models import Tip
@@ -19,6 +21,7 @@ class TipRow:
 def tip_rows(tips: list[Tip]) -> list[TipRow]:
     """Rows for tips fetched with their payments (payments.reports.tips_of/tip_of)."""
     scanned_height = ChainState.load().height
+    prefetch_related_objects(tips, "reversals")  # Tip.taken_back, in one query
     return [
         TipRow(tip, reports.confirmations(tip, scanned_height), reports.tip_txids(tip))
         for tip in tips

@@ -89,3 +89,115 @@ def test_a_failed_send_leaves_no_record_so_the_retry_sends_it(
     tip_confirmed_email(tip.pk)
 
     assert len(mailoutbox) == 1
+
+
+def test_a_one_confirmation_tip_says_one_confirmation(make_tip, pay, mailoutbox):
+    pay(make_tip(21_000))
+
+    (email,) = mailoutbox
+    assert "is confirmed (1 confirmation)." in email.body
+
+
+def test_a_six_confirmation_tip_says_six_confirmations(creator, make_tip, pay, chain, watch):
+    from django.core import mail
+
+    from payments.tasks import tip_confirmed_email
+
+    creator.confirmations_required = 6
+    creator.save()
+    tip = make_tip(21_000)
+    pay(tip)
+    chain.mine(5)
+    watch()
+    tip_confirmed_email(tip.pk)
+
+    assert "is confirmed (6 confirmations)." in mail.outbox[-1].body
+
+
+def test_the_confirmation_email_pluralises_in_french(make_tip, pay, mailoutbox):
+    from django.utils import translation
+
+    tip = make_tip(21_000)
+    with translation.override("fr"):
+        pay(tip)
+
+    assert "est confirmé (1 confirmation)." in mailoutbox[0].body
+
+
+@pytest.fixture
+def take_back(chain, watch, django_capture_on_commit_callbacks):
+    """The block with `txid` is reorganised away and the transaction double-spent."""
+
+    def run(txid):
+        with django_capture_on_commit_callbacks(execute=True):
+            chain.reorg(1, drop_txids=[txid])
+            watch()
+
+    return run
+
+
+def test_it_emails_the_creator_when_the_network_takes_a_confirmed_tip_back(
+    creator, make_tip, pay, take_back, mailoutbox
+):
+    tip = make_tip(21_000)
+    take_back(pay(tip))
+
+    assert len(mailoutbox) == 2
+    email = mailoutbox[1]
+    assert email.to == [creator.user.email]
+    assert email.subject == "A tip of 21,000 sats was taken back by the network"
+    assert "no longer counts as received" in email.body
+    assert f"/dashboard/tips/{tip.public_id}/" in email.body
+
+
+def test_it_emails_about_a_reversal_even_with_confirmation_emails_off(
+    creator, make_tip, pay, take_back, mailoutbox
+):
+    creator.notify_on_confirmed_tip = False
+    creator.save()
+
+    take_back(pay(make_tip()))
+
+    (email,) = mailoutbox
+    assert "taken back by the network" in email.subject
+
+
+def test_it_emails_once_per_reversal_whatever_reruns(make_tip, pay, take_back, mailoutbox):
+    from payments.tasks import tip_reversed_email
+
+    tip = make_tip()
+    take_back(pay(tip))
+
+    tip_reversed_email(tip.pk)
+    tip_reversed_email.delay(tip.pk)
+
+    assert [m.subject for m in mailoutbox].count(
+        "A tip of 5,000 sats was taken back by the network"
+    ) == 1
+
+
+def test_a_second_reversal_gets_a_second_email(make_tip, pay, take_back, mailoutbox):
+    tip = make_tip()
+    take_back(pay(tip))
+    take_back(pay(tip))
+
+    reversal_emails = [m for m in mailoutbox if "taken back" in m.subject]
+    assert len(reversal_emails) == 2
+
+
+def test_the_dashboard_marks_a_tip_the_network_took_back(creator_client, make_tip, pay, take_back):
+    tip = make_tip()
+    take_back(pay(tip))
+
+    for path in ("/dashboard/tips/", f"/dashboard/tips/{tip.public_id}/", "/dashboard/"):
+        page = creator_client.get(path).content.decode()
+        assert "Payment taken back by the network" in page, path
+
+
+def test_a_tip_confirmed_again_is_no_longer_marked(creator_client, make_tip, pay, take_back):
+    tip = make_tip()
+    take_back(pay(tip))
+    pay(tip)
+
+    page = creator_client.get(f"/dashboard/tips/{tip.public_id}/").content.decode()
+    assert "Payment taken back by the network" not in page
