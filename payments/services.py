@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from chain import BlockHeader
@@ -78,13 +79,14 @@ def _check_amount(amount_sats: object, minimum: int) -> int:
     if amount_sats < minimum:
         raise TipRefused(
             "amount_below_minimum",
-            _("The minimum tip is %(min)s sats.") % {"min": f"{minimum:,}"},
+            _("The minimum tip is %(min)s sats.")
+            % {"min": number_format(minimum, force_grouping=True)},
         )
     if amount_sats > settings.BITCACHE_MAX_TIP_SATS:
         raise TipRefused(
             "amount_too_large",
             _("That is more than %(max)s sats; please check the amount.")
-            % {"max": f"{settings.BITCACHE_MAX_TIP_SATS:,}"},
+            % {"max": number_format(settings.BITCACHE_MAX_TIP_SATS, force_grouping=True)},
         )
     return amount_sats
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -81,13 +82,36 @@ def test_env_bool_refuses_what_it_does_not_understand(monkeypatch):
         env_bool("FLAG", False)
 
 
-@given(st.sampled_from(["1", "true", "YES", " on "]))
-def test_env_bool_reads_the_usual_true_words(value):
-    os.environ["BITCACHE_TEST_FLAG"] = value
-    try:
-        assert env_bool("BITCACHE_TEST_FLAG", False) is True
-    finally:
-        del os.environ["BITCACHE_TEST_FLAG"]
+# What env_bool understands; an empty value is off.
+BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True}
+BOOL_WORDS |= {"0": False, "false": False, "no": False, "off": False, "": False}
+# What an environment variable can hold: no NUL, no lone surrogate.
+ENV_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)))
+
+
+@st.composite
+def bool_words(draw) -> tuple[str, bool]:
+    """A word env_bool understands, in any case, padded with whitespace; and its meaning."""
+    word = draw(st.sampled_from(sorted(BOOL_WORDS)))
+    spelled = "".join(draw(st.sampled_from([c.lower(), c.upper()])) for c in word)
+    before, after = draw(st.text(" \t\n", max_size=3)), draw(st.text(" \t\n", max_size=3))
+    return before + spelled + after, BOOL_WORDS[word]
+
+
+@given(bool_words(), st.booleans())
+def test_env_bool_reads_the_usual_words_in_any_case_and_padding(word, default):
+    value, meaning = word
+    with mock.patch.dict(os.environ, {"BITCACHE_TEST_FLAG": value}):
+        assert env_bool("BITCACHE_TEST_FLAG", default) is meaning
+
+
+@given(ENV_TEXT.filter(lambda value: value.strip().lower() not in BOOL_WORDS))
+def test_env_bool_refuses_any_other_value(value):
+    with (
+        mock.patch.dict(os.environ, {"BITCACHE_TEST_FLAG": value}),
+        pytest.raises(ImproperlyConfigured, match="BITCACHE_TEST_FLAG"),
+    ):
+        env_bool("BITCACHE_TEST_FLAG", False)
 
 
 def test_env_int_enforces_its_minimum_and_whole_numbers(monkeypatch):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -51,11 +54,29 @@ def test_it_refuses_the_keys_of_a_deactivated_account(api, api_key, creator):
     assert response.status_code == 401
 
 
-def test_it_records_when_a_key_was_last_used(api, api_key):
-    api.get("/api/v1/creator/totals/")
+def test_it_records_when_a_key_was_last_used_at_most_once_a_minute(api, api_key):
+    start = timezone.now()
 
-    key = ApiKey.objects.get(secret_hash=ApiKey.hash(api_key))
-    assert key.last_used_at is not None
+    def call_at(moment):
+        """Call the API with the clock at `moment`; the key's row writes it made."""
+        with (
+            mock.patch("creators.api.timezone.now", return_value=moment),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            assert api.get("/api/v1/creator/totals/").status_code == 200
+        return [q for q in queries if q["sql"].startswith('UPDATE "creators_apikey"')]
+
+    def last_used_at():
+        return ApiKey.objects.get(secret_hash=ApiKey.hash(api_key)).last_used_at
+
+    assert len(call_at(start)) == 1
+    assert last_used_at() == start
+
+    assert call_at(start + timedelta(seconds=59)) == []
+    assert last_used_at() == start
+
+    assert len(call_at(start + timedelta(minutes=1, seconds=1))) == 1
+    assert last_used_at() == start + timedelta(minutes=1, seconds=1)
 
 
 def test_it_lists_the_creators_tips_newest_first(api, creator):

@@ -117,6 +117,63 @@ def test_a_viewer_tips_from_a_widget_on_another_site(
     screenshot(frame_element, "widget-confirmed.png")
 
 
+def test_the_loader_frames_widgets_from_the_origin_that_served_it(
+    live_server, other_site, open_page, widget
+):
+    # The same server under its other name: the frame comes from where embed.js came from.
+    host = "127.0.0.1" if "//localhost:" in live_server.url else "localhost"
+    served_from = re.sub(r"//[^:/]+", f"//{host}", live_server.url, count=1)
+    page = open_page()
+    page.goto(
+        other_site.serve(
+            f'<script src="{served_from}/embed.js" data-widget="{widget.public_id}" async></script>'
+        )
+    )
+
+    expect(page.locator("iframe")).to_have_attribute("src", f"{served_from}/w/{widget.public_id}/")
+    expect(page.frame_locator("iframe").get_by_role("heading", name="Alice Films")).to_be_visible()
+
+
+FORGED_HEIGHT = "{type: 'bitcache:height', height: 1234}"
+
+
+def test_the_loader_takes_heights_only_from_its_own_frame_on_our_origin(
+    live_server, other_site, open_page, widget
+):
+    plain_src = f"{live_server.url}/w/{widget.public_id}/"
+    page = open_page()
+    page.goto(
+        other_site.serve(
+            embed(live_server, widget) + f"<iframe id='plain' src='{plain_src}'></iframe>"
+        )
+    )
+    embedded = page.locator("iframe").first
+    expect(embedded).not_to_have_css("height", "480px")  # its own height message was taken
+    plain = page.locator("#plain").element_handle().content_frame()
+    plain.wait_for_load_state()
+    # Counted after the loader's own listener has seen each forged message.
+    page.evaluate(
+        "() => { window.forged = 0; addEventListener('message', e => {"
+        " if (e.data && e.data.height === 1234) window.forged += 1; }); }"
+    )
+
+    # Our origin, but another window: a second widget frame on the page.
+    plain.evaluate(f"() => parent.postMessage({FORGED_HEIGHT}, '*')")
+    # Another window and another origin: the page itself.
+    page.evaluate(f"() => postMessage({FORGED_HEIGHT}, '*')")
+    # The frame's own window, once it shows another origin.
+    with page.expect_event(
+        "framenavigated", lambda frame: frame.url.endswith("?elsewhere")
+    ) as navigated:
+        embedded.evaluate("(frame, url) => { frame.src = url; }", other_site.url + "?elsewhere")
+    elsewhere = navigated.value
+    elsewhere.wait_for_load_state()
+    elsewhere.evaluate(f"() => parent.postMessage({FORGED_HEIGHT}, '*')")
+    page.wait_for_function("window.forged === 3")
+
+    assert embedded.evaluate("frame => frame.style.height") != "1234px"
+
+
 def test_several_widgets_and_a_plain_iframe_work_on_one_page(
     live_server, other_site, open_page, creator, widget, screenshot
 ):

@@ -7,7 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from chain import ChainSource, NotFound, Transaction, TxOutput, get_chain_source
+from chain import NotFound, Transaction, TxOutput, get_chain_source
+from chain.bitcoind import BitcoindChain
+from chain.esplora import EsploraChain
 from chain.models import SimulatedBlock, SimulatedTransaction
 from chain.simulated import GENESIS_HASH, SimulatedChain
 
@@ -22,9 +24,19 @@ def chain() -> SimulatedChain:
     return SimulatedChain()
 
 
-def test_it_is_the_chain_source_of_the_test_settings() -> None:
-    assert isinstance(get_chain_source(), SimulatedChain)
-    assert isinstance(SimulatedChain.from_settings(), ChainSource)
+@pytest.mark.parametrize(
+    ("configured", "source_class"),
+    [("simulated", SimulatedChain), ("esplora", EsploraChain), ("bitcoind", BitcoindChain)],
+)
+def test_the_site_reads_the_chain_source_it_is_configured_for(
+    settings, configured: str, source_class: type
+) -> None:
+    settings.BITCACHE_CHAIN_SOURCE = configured
+    # Nothing is fetched until the source is used: these addresses are never contacted.
+    settings.BITCACHE_ESPLORA_URL = "http://127.0.0.1:9/api"
+    settings.BITCACHE_BITCOIND_URL = "http://user:password@127.0.0.1:9"
+
+    assert type(get_chain_source()) is source_class
 
 
 def test_a_new_chain_starts_at_its_genesis_block(chain: SimulatedChain) -> None:

@@ -70,13 +70,6 @@ def test_it_sends_a_user_with_a_profile_to_the_dashboard(client):
     assert response.url == "/dashboard/"
 
 
-def test_it_requires_sign_in(client):
-    response = client.get(URL)
-
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
-
-
 def test_it_refuses_a_handle_taken_in_another_case(user_client):
     CreatorFactory(handle="Satoshi-Clips")
 

@@ -57,10 +57,3 @@ def test_it_shows_errors_without_saving(creator_client, creator):
     assert set(response.context["form"].errors) == {"display_name", "channel_url"}
     creator.refresh_from_db()
     assert creator.display_name == name
-
-
-def test_it_requires_sign_in(client):
-    response = client.get(URL)
-
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")

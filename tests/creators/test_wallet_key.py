@@ -229,13 +229,6 @@ def test_it_sends_a_user_without_a_profile_to_onboarding(client):
     assert WalletKey.objects.count() == 0
 
 
-def test_it_requires_sign_in(client):
-    response = client.get(URL)
-
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
-
-
 def test_the_service_refuses_a_key_another_creator_registered(creator):
     CreatorFactory()  # holds the BIP84 vector key
 

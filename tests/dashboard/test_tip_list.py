@@ -19,13 +19,6 @@ def listed(response) -> list[str]:
     return [row.tip.public_id for row in response.context["rows"]]
 
 
-def test_it_asks_to_sign_in(client, db):
-    response = client.get(URL)
-
-    assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
-
-
 def test_it_lists_only_the_creators_tips(creator_client, make_tip):
     mine = make_tip()
     make_tip(for_creator=CreatorFactory())

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from creators.models import CreatorStatus
-from moderation.models import ModerationLogEntry, Report
+from moderation.models import FlaggedTerm, ModerationLogEntry, Report
 from moderation.roles import MODERATOR_PERMISSIONS, MODERATORS
 from moderation.services import creator_suspend, report_resolve, tip_message_hide
 from tests.factories import CreatorFactory, UserFactory
@@ -112,11 +112,15 @@ def test_a_moderator_can_use_the_admin_actions(moderator_client, moderator):
     assert ModerationLogEntry.objects.get().actor == moderator
 
 
-def test_a_moderator_edits_the_word_list_in_the_admin(moderator_client):
-    response = moderator_client.post("/admin/moderation/flaggedterm/add/", {"term": "scam"})
+def test_a_moderator_edits_the_word_list_in_the_admin(moderator_client, make_tip):
+    before = make_tip("Free bitcoin, no scam")
 
-    assert response.status_code == 302
-    assert moderator_client.get("/admin/moderation/flaggedterm/").status_code == 200
+    moderator_client.post("/admin/moderation/flaggedterm/add/", {"term": "scam"})
+
+    assert list(FlaggedTerm.objects.values_list("term", flat=True)) == ["scam"]
+    assert b"scam" in moderator_client.get("/admin/moderation/flaggedterm/").content
+    assert not before.message_flagged
+    assert make_tip("Free bitcoin, no scam").message_flagged
 
 
 @pytest.mark.parametrize("url", STAFF_PAGES)

@@ -94,15 +94,28 @@ def test_the_watcher_recovers_after_a_very_long_outage(chain, watch):
     assert ChainState.load().consecutive_failures == 0
 
 
-def test_a_source_contradicting_itself_fails_the_run_instead_of_spinning(chain, watch):
+def test_a_source_contradicting_itself_fails_the_run_instead_of_spinning(make_tip, chain, watch):
+    tip = make_tip(5000)
+    chain.send([(tip.address.address, 5000)])
     chain.mine(1)
 
     class Contradicting(type(chain)):
+        blocks_fetched = 0
+
         def block(self, block_hash):
+            Contradicting.blocks_fetched += 1
+            # A spinning watcher would fetch forever: stop it here and fail the test.
+            assert Contradicting.blocks_fetched < 100, "the watcher keeps fetching blocks"
             block = super().block(block_hash)
             # Each next block claims a parent the source never reports as best.
             return Block(BlockHeader(block.height, block.hash, "00" * 32), block.transactions)
 
     with pytest.raises(ChainSourceError):
         scan_blocks(Contradicting(), now=timezone.now(), report=ScanReport())
-    assert Payment.objects.filter(state=PaymentState.CONFIRMED).count() == 0
+    # Nothing a contradicting source said is trusted...
+    assert reload(tip).status != TipStatus.CONFIRMED
+    assert not Payment.objects.filter(state=PaymentState.CONFIRMED).exists()
+
+    # ...and the next run, against an honest source, confirms the payment.
+    watch()
+    assert reload(tip).status == TipStatus.CONFIRMED

@@ -27,13 +27,6 @@ def someone_elses_widget(make_widget):
     return make_widget(CreatorFactory(), label="Not yours")
 
 
-def test_it_asks_to_sign_in(client, db):
-    response = client.get("/dashboard/widgets/")
-
-    assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
-
-
 def test_it_lists_only_the_creators_own_widgets(creator_client, widget, someone_elses_widget):
     response = creator_client.get("/dashboard/widgets/")
 
