@@ -147,7 +147,7 @@ class Tip(models.Model):
     @property
     def taken_back(self) -> bool:
         """Confirmed once, then the network took its payment back (a TipReversal), and
-        not paid since. Lists prefetch `reversals` (creators.dashboard.rows)."""
+        not paid since. Lists prefetch `reversals` (dashboard.rows)."""
         return self.status in TAKEN_BACK_STATUSES and bool(self.reversals.all())
 
 

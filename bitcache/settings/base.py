@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "moderation",
     "widgets",
     "unlocks",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from creators.dashboard.csv_export import CHUNK_SIZE, neutralise
+from dashboard.csv_export import CHUNK_SIZE, neutralise
 from payments.models import Tip
 from tests.factories import CreatorFactory
 

@@ -1,0 +1,64 @@
+"""The creator's tips: the filtered list, its CSV export, one tip in full.
+
+Hiding a message is dashboard.messages' job; the tip page posts to it."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from chain.models import ChainState
+from creators.models import Creator
+from dashboard.csv_export import csv_lines
+from dashboard.forms import TipFilterForm
+from dashboard.rows import tip_rows
+from dashboard.views import creator_required
+from payments import reports
+from payments.models import Tip
+from widgets.selectors import widgets_of
+
+TIPS_PER_PAGE = 50
+
+
+def _filter_form(request: HttpRequest, creator: Creator) -> TipFilterForm:
+    return TipFilterForm(request.GET, widgets=list(widgets_of(creator)))
+
+
+@require_safe
+@creator_required
+def tip_list(request: HttpRequest, *, creator: Creator) -> HttpResponse:
+    form = _filter_form(request, creator)
+    tips = reports.tips_of(creator=creator, filters=form.filters())
+    page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "rows": tip_rows(list(page))}
+    return render(request, "dashboard/tip_list.html", context)
+
+
+@require_safe
+@creator_required
+def tip_export(request: HttpRequest, *, creator: Creator) -> StreamingHttpResponse:
+    """The filtered list as CSV, every page of it."""
+    tips = reports.tips_of(creator=creator, filters=_filter_form(request, creator).filters())
+    lines = csv_lines(tips, scanned_height=ChainState.load().height)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"bitcache-tips-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _tip_or_404(creator: Creator, tip_id: str) -> Tip:
+    tip = reports.tip_of(creator=creator, public_id=tip_id)
+    if tip is None:
+        raise Http404
+    return tip
+
+
+@require_safe
+@creator_required
+def tip_detail(request: HttpRequest, tip_id: str, *, creator: Creator) -> HttpResponse:
+    tip = _tip_or_404(creator, tip_id)
+    (row,) = tip_rows([tip])
+    return render(request, "dashboard/tip_detail.html", {"row": row, "tip": tip})
