@@ -31,8 +31,8 @@ def not_found(request: Request) -> Response:
 
 
 v1 = [
-    path("tips/", tips.TipCreateApi.as_view(), name="tip_create"),
-    path("tips/<str:tip_id>/", tips.TipStatusApi.as_view(), name="tip_status"),
+    path("tips/", widgets.TipCreateApi.as_view(), name="tip_create"),
+    path("tips/<str:tip_id>/", widgets.TipStatusApi.as_view(), name="tip_status"),
     path(
         "unlocks/<str:item_id>/purchases/",
         unlocks.PurchaseCreateApi.as_view(),

@@ -2,8 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 
-from bitcache.second_factor import is_staff
-from creators.selectors import creator_for_user
+from creators.selectors import creator_for_user, is_staff
 from web.ratelimit import client_ip
 
 

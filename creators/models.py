@@ -140,9 +140,12 @@ class Creator(models.Model):
     def accepts_tips(self) -> bool:
         return self.status == CreatorStatus.ACTIVE
 
-    @property
-    def active_key(self) -> WalletKey | None:
-        return self.wallet_keys.filter(is_active=True).first()
+
+class WalletKeyQuerySet(models.QuerySet["WalletKey"]):
+    def active(self) -> WalletKeyQuerySet:
+        """The key new tips derive their addresses from (one per creator at most): the one
+        rule for "the active key", used by allocation, the tip pages and the staff queue."""
+        return self.filter(is_active=True, confirmed_at__isnull=False)
 
 
 class WalletKey(models.Model):
@@ -168,6 +171,8 @@ class WalletKey(models.Model):
     next_index = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WalletKeyQuerySet.as_manager()
 
     class Meta:
         constraints = [

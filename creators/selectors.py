@@ -18,11 +18,21 @@ if TYPE_CHECKING:
 _EXTENDED_PUBLIC_KEY = re.compile(r"[xt]pub[1-9A-HJ-NP-Za-km-z]{100,}")
 
 
+def is_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Staff or superuser: who moderates, and so who needs a second factor."""
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
 def creator_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Creator | None:
     """The creator profile the signed-in user owns, if they made one yet."""
     if not user.is_authenticated:
         return None
     return Creator.objects.filter(user=user).first()
+
+
+def creator_get_by_handle(handle: str) -> Creator | None:
+    """The creator whose tip page is /@handle (handles are unique ignoring case)."""
+    return Creator.objects.filter(handle__iexact=handle).first()
 
 
 def creator_handle_taken(*, handle: str, exclude: Creator | None = None) -> bool:
@@ -35,7 +45,12 @@ def creator_handle_taken(*, handle: str, exclude: Creator | None = None) -> bool
 
 def wallet_key_active(*, creator: Creator) -> WalletKey | None:
     """The key new tips derive their addresses from."""
-    return owned_by(creator, WalletKey).filter(is_active=True).first()
+    return owned_by(creator, WalletKey).active().first()
+
+
+def creator_takes_tips(creator: Creator) -> bool:
+    """Approved and with a confirmed wallet key: a tip made now would get an address."""
+    return creator.accepts_tips and wallet_key_active(creator=creator) is not None
 
 
 def wallet_keys_retired(*, creator: Creator) -> QuerySet[WalletKey]:

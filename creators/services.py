@@ -8,6 +8,7 @@ form can show as they are.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import ApiKey, Creator, CreatorStatus, WalletKey
@@ -108,10 +111,31 @@ def _creator_save(creator: Creator) -> Creator:
 # Beyond this many confirmations a creator waits hours for nothing: a reorg that deep
 # has not happened in bitcoin's history.
 MAX_CONFIRMATIONS = 12
+MAX_SUGGESTIONS = 6
 TOO_MANY_SUGGESTIONS = _("At most %(max)d suggested amounts.")
 SUGGESTION_OUT_OF_RANGE = _(
     "Suggested amounts must be between your minimum (%(min)s sats) and %(max)s sats."
 )
+
+
+def suggested_amounts_clean(
+    amounts: Iterable[int], *, minimum: int, out_of_range: str | Promise
+) -> list[int]:
+    """The suggested amounts viewers are offered, sorted and without repeats, each between
+    `minimum` and the site's maximum; `out_of_range` says so with %(min)s and %(max)s."""
+    suggestions = sorted(set(amounts))
+    maximum = settings.BITCACHE_MAX_TIP_SATS
+    if len(suggestions) > MAX_SUGGESTIONS:
+        raise ValidationError(TOO_MANY_SUGGESTIONS, params={"max": MAX_SUGGESTIONS})
+    if any(not minimum <= amount <= maximum for amount in suggestions):
+        raise ValidationError(
+            out_of_range,
+            params={
+                "min": number_format(minimum, force_grouping=True),
+                "max": number_format(maximum, force_grouping=True),
+            },
+        )
+    return suggestions
 
 
 def creator_tip_settings_update(
@@ -124,26 +148,22 @@ def creator_tip_settings_update(
     notify_on_confirmed_tip: bool,
 ) -> Creator:
     """Change what viewers are offered and how tips are confirmed (for tips made from now on)."""
-    from widgets.selectors import MAX_SUGGESTIONS  # widgets builds on creators, not the reverse
-
     errors: dict[str, ValidationError] = {}
-    suggestions = sorted(set(suggested_amounts))
     maximum = settings.BITCACHE_MAX_TIP_SATS
-    if len(suggestions) > MAX_SUGGESTIONS:
-        errors["suggested_amounts"] = ValidationError(
-            TOO_MANY_SUGGESTIONS, params={"max": MAX_SUGGESTIONS}
+    try:
+        suggestions = suggested_amounts_clean(
+            suggested_amounts, minimum=min_tip_sats, out_of_range=SUGGESTION_OUT_OF_RANGE
         )
-    elif any(not min_tip_sats <= amount <= maximum for amount in suggestions):
-        errors["suggested_amounts"] = ValidationError(
-            SUGGESTION_OUT_OF_RANGE, params={"min": f"{min_tip_sats:,}", "max": f"{maximum:,}"}
-        )
+    except ValidationError as error:
+        errors["suggested_amounts"] = error
     if not 1 <= confirmations_required <= MAX_CONFIRMATIONS:
         errors["confirmations_required"] = ValidationError(
             _("Between 1 and %(max)d confirmations."), params={"max": MAX_CONFIRMATIONS}
         )
     if not 1 <= min_tip_sats <= maximum:
         errors["min_tip_sats"] = ValidationError(
-            _("Between 1 and %(max)s sats."), params={"max": f"{maximum:,}"}
+            _("Between 1 and %(max)s sats."),
+            params={"max": number_format(maximum, force_grouping=True)},
         )
     if errors:
         raise ValidationError(errors)

@@ -15,6 +15,8 @@ class ModerationConfig(AppConfig):
     name = "moderation"
 
     def ready(self) -> None:
+        from moderation import receivers  # noqa: F401 - connects the receivers
+
         # After every `migrate`, so a fresh install has the Moderators group without
         # a data migration (and a later change of its permissions applies itself).
         post_migrate.connect(_setup_roles, sender=self, dispatch_uid="moderation.setup_roles")

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from creators.models import Creator
+from creators.selectors import creator_get_by_handle
 from moderation.forms import ReportForm
 from moderation.services import REPORT_RATE_PERIOD, report_create
 from web.ratelimit import client_ip, retry_after
-from widgets.selectors import creator_get_by_handle
 
 
 def creator_or_404(handle: str) -> Creator:

@@ -46,9 +46,9 @@ def creators_for_review(*, show: str = QUEUE_ATTENTION, search: str = "") -> Que
         .annotate(count=Count("pk"))
         .values("count")
     )
-    active_key_type = WalletKey.objects.filter(creator=OuterRef("pk"), is_active=True).values(
-        "script_type"
-    )[:1]
+    active_key_type = (
+        WalletKey.objects.active().filter(creator=OuterRef("pk")).values("script_type")[:1]
+    )
     creators = Creator.objects.select_related("user").annotate(
         open_report_count=Coalesce(Subquery(open_reports, output_field=IntegerField()), 0),
         key_type=Subquery(active_key_type),

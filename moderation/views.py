@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from bitcache.health import check_chain_source
+from chain.health import check_chain_source
 from creators.models import Creator, CreatorStatus
 from moderation import selectors, services
 from moderation.forms import (

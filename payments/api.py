@@ -1,17 +1,15 @@
-"""Tip endpoints of the API.
+"""Tip endpoints of the API for creators (API key): list and read their tips, and their totals.
 
-Public: create a tip for a widget or a handle, under the same rules and rate limits
-as the tip page, and read a tip's live status. Creator (API key): list and read
-their tips, and their totals.
+Also the one mapping from a refused tip to an API error, and the tip pages' rate limit,
+shared by every API that opens a tip or a purchase (widgets.api, unlocks.api).
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,29 +19,20 @@ from creators.api import CreatorEndpoint
 from creators.models import Creator
 from payments import reports
 from payments.models import Tip
-from payments.selectors import tip_get_public
 from payments.serializers import (
     CreatorTipSerializer,
     OverviewSerializer,
-    PublicTipSerializer,
-    TipCreateSerializer,
     TipFilterSerializer,
 )
-from payments.services import TipRefused, tip_create
+from payments.services import TipRefused
 from payments.throttle import SLOW_DOWN, too_fast
 from web.api import ApiError
 from web.ratelimit import retry_after
-from widgets import selectors as widget_selectors
 
 # A refusal's code names the field it is about ("amount_below_minimum" -> amount_sats).
 _REFUSAL_FIELDS = {"amount": "amount_sats", "name": "name", "message": "message"}
 # Every refusal of tip_create (and of unlock purchases, which go through it): the rest are 400.
 _REFUSAL_STATUS = {"not_accepting": 403, "not_on_sale": 404, "sold_out": 409, "busy": 429}
-
-
-def _public_status(request: Request, tip: Tip) -> dict:
-    url = request.build_absolute_uri(reverse("widgets:tip", args=[tip.public_id]))
-    return PublicTipSerializer({**widget_selectors.tip_viewer_state(tip), "url": url}).data
 
 
 def refusal_error(refusal: TipRefused) -> ApiError:
@@ -64,59 +53,6 @@ def check_rate(request: Request, creator: Creator) -> None:
         raise ApiError(
             status=429, code="rate_limited", message=str(SLOW_DOWN), retry_after=retry_after()
         )
-
-
-class TipCreateApi(APIView):
-    error_statuses = (400, 403, 404, 429)
-
-    @extend_schema(
-        operation_id="tip_create",
-        request=TipCreateSerializer,
-        responses={201: PublicTipSerializer},
-        summary="Create a tip",
-        description="For a widget or a creator's handle. Rate-limited like the tip page.",
-        tags=["Public"],
-    )
-    def post(self, request: Request) -> Response:
-        serializer = TipCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        widget = None
-        if "widget" in data:
-            widget = widget_selectors.widget_get_public(data["widget"])
-            creator = widget.creator if widget is not None else None
-        else:
-            creator = widget_selectors.creator_get_by_handle(data["handle"])
-        if creator is None:
-            raise Http404
-        check_rate(request, creator)
-        try:
-            tip = tip_create(
-                creator=creator,
-                widget=widget,
-                amount_sats=data["amount_sats"],
-                name=data.get("name", ""),
-                message=data.get("message", ""),
-            )
-        except TipRefused as refusal:
-            raise refusal_error(refusal) from None
-        return Response(_public_status(request, tip), status=status.HTTP_201_CREATED)
-
-
-class TipStatusApi(APIView):
-    error_statuses = (404,)
-
-    @extend_schema(
-        operation_id="tip_status",
-        responses=PublicTipSerializer,
-        summary="A tip's live status",
-        tags=["Public"],
-    )
-    def get(self, request: Request, tip_id: str) -> Response:
-        tip = tip_get_public(tip_id)
-        if tip is None:
-            raise Http404
-        return Response(_public_status(request, tip))
 
 
 class CreatorTipsApi(CreatorEndpoint, generics.ListAPIView):

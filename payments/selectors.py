@@ -43,11 +43,19 @@ def tip_confirmations(tip: Tip, scanned_height: int | None = None) -> int:
     return min(depths, default=0)
 
 
+def tip_viewer_status(tip: Tip) -> str:
+    """The status a viewer should see now: an unpaid tip past its window is expired
+    even before the watcher's next run marks it so."""
+    if tip.status == TipStatus.AWAITING_PAYMENT and timezone.now() >= tip.expires_at:
+        return TipStatus.EXPIRED
+    return tip.status
+
+
 def tip_public_status(tip: Tip) -> dict[str, Any]:
     """What a viewer's payment screen needs to show live: no creator-private data."""
     return {
         "id": tip.public_id,
-        "status": tip.status,
+        "status": tip_viewer_status(tip),
         "amount_sats": tip.amount_sats,
         "received_sats": tip.received_sats,
         "confirmed_sats": tip.confirmed_sats,

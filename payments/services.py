@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from chain import BlockHeader
 from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, WalletKey
-from moderation.selectors import message_matches_word_list
+from creators.selectors import wallet_key_active
 from payments.addresses import AddressUnavailable, allocate_address
 from payments.models import (
     LIVE_PAYMENT_STATES,
@@ -33,11 +33,26 @@ from payments.models import (
     TipReversal,
     TipStatus,
 )
-from payments.signals import tip_credited, tip_status_changed
-from widgets.models import Widget
+from payments.signals import tip_credited, tip_message_screen, tip_status_changed
 
-if TYPE_CHECKING:
-    from unlocks.models import UnlockItem
+
+class TipOrigin(Protocol):
+    """Where a tip was made from (a widget): payments needs only these facts of it."""
+
+    pk: Any
+    creator_id: Any
+    is_active: bool
+    min_tip_sats: int
+    video_id: str
+
+
+class SaleItem(Protocol):
+    """What a purchase buys (a paid unlock): payments needs only its owner and price."""
+
+    pk: Any
+    creator_id: Any
+    price_sats: int
+
 
 NAME_MAX_LENGTH = 50
 MESSAGE_MAX_LENGTH = 280
@@ -52,11 +67,21 @@ class TipRefused(Exception):
         self.message = message
 
 
-def minimum_tip_sats(creator: Creator, widget: Widget | None = None) -> int:
+def minimum_tip_sats(creator: Creator, widget: TipOrigin | None = None) -> int:
     """The smallest tip accepted: the creator's minimum, or the widget's if higher."""
     if widget is None:
         return creator.min_tip_sats
     return max(creator.min_tip_sats, widget.min_tip_sats)
+
+
+def tip_message_flagged(message: str) -> bool:
+    """Whether a tip message must wait for review: any receiver of tip_message_screen
+    (the staff word list, in moderation) says so."""
+    if not message:
+        return False
+    return any(
+        flagged for _receiver, flagged in tip_message_screen.send(sender=Tip, message=message)
+    )
 
 
 def clean_text(value: str, max_length: int, field: str) -> str:
@@ -97,9 +122,9 @@ def tip_create(
     amount_sats: int,
     name: str = "",
     message: str = "",
-    widget: Widget | None = None,
+    widget: TipOrigin | None = None,
     video_id: str = "",
-    unlock_item: UnlockItem | None = None,
+    unlock_item: SaleItem | None = None,
     now: datetime | None = None,
 ) -> Tip:
     """Create a tip awaiting payment on a fresh (or safely recycled) address of the creator.
@@ -118,8 +143,8 @@ def tip_create(
     name = clean_text(name, NAME_MAX_LENGTH, "name")
     message = clean_text(message, MESSAGE_MAX_LENGTH, "message")
     # Outside the transaction below: it holds the creator's key lock.
-    message_flagged = message_matches_word_list(message)
-    wallet_key = creator.wallet_keys.filter(is_active=True, confirmed_at__isnull=False).first()
+    message_flagged = tip_message_flagged(message)
+    wallet_key = wallet_key_active(creator=creator)
     if wallet_key is None:
         raise TipRefused("not_accepting", _("This creator is not accepting tips right now."))
 

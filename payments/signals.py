@@ -9,3 +9,8 @@ tip_status_changed = Signal()
 # which paid unlocks need to see. Receivers run in the watcher's transaction, so
 # what they write commits (or not) with the credit itself; they must stay small.
 tip_credited = Signal()
+
+# Sent before a tip is created, with kwargs `message`: a receiver returns True when the
+# message must wait for review before it is shown. Moderation's word list answers it;
+# payments does not need to know who screens.
+tip_message_screen = Signal()

@@ -21,10 +21,10 @@ from btc.bip21 import bip21_uri
 from creators.models import Creator
 from creators.scoping import owned_by
 from payments.models import Tip, TipStatus
+from payments.selectors import tip_public_status
 from unlocks.access import access_token, access_token_expired, access_token_grant_id
 from unlocks.models import UnlockGrant, UnlockItem
 from unlocks.receipts import format_receipt_code, normalize_receipt_code
-from widgets.selectors import tip_viewer_state
 
 
 def item_get_public(item_id: str) -> UnlockItem | None:
@@ -97,7 +97,7 @@ def purchase_viewer_state(purchase: Tip, *, site: str) -> dict[str, Any]:
     while the purchase unlocks; the sold link itself never does: it only ever
     leaves the server as the Location header of a valid /unlock/<token>.
     """
-    base = tip_viewer_state(purchase)
+    base = tip_public_status(purchase)
     grant = purchase_grant(purchase)
     refusal = access_refusal(grant) if grant is not None else None
     unlocked = grant is not None and refusal is None

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +44,11 @@ def _item_save(
     maximum = settings.BITCACHE_MAX_TIP_SATS
     if price_sats > maximum:
         raise ValidationError(
-            {"price_sats": ValidationError(PRICE_TOO_HIGH, params={"max": f"{maximum:,}"})}
+            {
+                "price_sats": ValidationError(
+                    PRICE_TOO_HIGH, params={"max": number_format(maximum, force_grouping=True)}
+                )
+            }
         )
     item.title = title.strip()
     item.description = description.strip()

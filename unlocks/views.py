@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from creators.selectors import creator_takes_tips
 from payments.models import Tip
 from payments.services import TipRefused
 from payments.throttle import too_fast
@@ -30,7 +31,6 @@ from unlocks.services import purchase_create
 from web.ratelimit import client_ip, hit
 from web.security import allow_framing
 from widgets.embed import site_origin
-from widgets.selectors import creator_takes_tips
 from widgets.views import payment_context, refusal_status, respond, slow_down
 
 # Receipt codes tried per client address per minute. Codes have 80 random bits, so

@@ -1,6 +1,9 @@
-"""Widget endpoints of the API (API key): list, create, read and update the creator's widgets.
+"""Widget and public tip endpoints of the API.
 
-The rules are widgets.services' own, so the API and the dashboard pages agree.
+Public: create a tip for a widget or a handle, under the same rules and rate limits
+as the tip page, and read a tip's live status. Creator (API key): list, create, read
+and update the creator's widgets, under widgets.services' rules, so the API and the
+dashboard pages agree.
 """
 
 from __future__ import annotations
@@ -11,12 +14,20 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from creators.api import CreatorEndpoint
+from creators.selectors import creator_get_by_handle
+from payments.api import check_rate, refusal_error
+from payments.models import Tip
+from payments.selectors import tip_get_public, tip_public_status
+from payments.serializers import PublicTipSerializer, TipCreateSerializer
+from payments.services import TipRefused, tip_create
 from widgets import selectors, services
 from widgets.models import Widget
 
@@ -94,3 +105,64 @@ class CreatorWidgetApi(CreatorEndpoint, generics.RetrieveUpdateAPIView):
         if data.get("is_active", widget.is_active) != widget.is_active:
             services.widget_set_active(widget=widget, active=data["is_active"])
         return Response(WidgetSerializer(widget).data)
+
+
+# --- Public: tips -------------------------------------------------------------
+
+
+def _public_status(request: Request, tip: Tip) -> dict:
+    url = request.build_absolute_uri(reverse("widgets:tip", args=[tip.public_id]))
+    return PublicTipSerializer({**tip_public_status(tip), "url": url}).data
+
+
+class TipCreateApi(APIView):
+    error_statuses = (400, 403, 404, 429)
+
+    @extend_schema(
+        operation_id="tip_create",
+        request=TipCreateSerializer,
+        responses={201: PublicTipSerializer},
+        summary="Create a tip",
+        description="For a widget or a creator's handle. Rate-limited like the tip page.",
+        tags=["Public"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        widget = None
+        if "widget" in data:
+            widget = selectors.widget_get_public(data["widget"])
+            creator = widget.creator if widget is not None else None
+        else:
+            creator = creator_get_by_handle(data["handle"])
+        if creator is None:
+            raise Http404
+        check_rate(request, creator)
+        try:
+            tip = tip_create(
+                creator=creator,
+                widget=widget,
+                amount_sats=data["amount_sats"],
+                name=data.get("name", ""),
+                message=data.get("message", ""),
+            )
+        except TipRefused as refusal:
+            raise refusal_error(refusal) from None
+        return Response(_public_status(request, tip), status=status.HTTP_201_CREATED)
+
+
+class TipStatusApi(APIView):
+    error_statuses = (404,)
+
+    @extend_schema(
+        operation_id="tip_status",
+        responses=PublicTipSerializer,
+        summary="A tip's live status",
+        tags=["Public"],
+    )
+    def get(self, request: Request, tip_id: str) -> Response:
+        tip = tip_get_public(tip_id)
+        if tip is None:
+            raise Http404
+        return Response(_public_status(request, tip))

@@ -6,17 +6,18 @@ refusals are ValidationErrors keyed by field, which a form shows as they are.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
+from creators.services import suggested_amounts_clean
 from payments.models import Tip, TipStatus
+from payments.selectors import tip_viewer_status
 from payments.services import TipRefused, tip_create
 from widgets.models import Widget, WidgetTheme
 from widgets.origins import normalize_origins
-from widgets.selectors import MAX_SUGGESTIONS, tip_viewer_status
 
 MINIMUM_BELOW_CREATORS = _(
     "At least your own minimum tip (%(min)s sats): set in your tip settings, it applies "
@@ -25,7 +26,6 @@ MINIMUM_BELOW_CREATORS = _(
 SUGGESTION_OUT_OF_RANGE = _(
     "Suggested amounts must be between this widget's minimum (%(min)s sats) and %(max)s sats."
 )
-TOO_MANY_SUGGESTIONS = _("At most %(max)d suggested amounts.")
 
 
 def _widget_save(
@@ -42,18 +42,15 @@ def _widget_save(
     creator_minimum = widget.creator.min_tip_sats
     if min_tip_sats < creator_minimum:
         errors["min_tip_sats"] = ValidationError(
-            MINIMUM_BELOW_CREATORS, params={"min": f"{creator_minimum:,}"}
+            MINIMUM_BELOW_CREATORS,
+            params={"min": number_format(creator_minimum, force_grouping=True)},
         )
-    maximum = settings.BITCACHE_MAX_TIP_SATS
-    suggestions = sorted(set(suggested_amounts))
-    if len(suggestions) > MAX_SUGGESTIONS:
-        errors["suggested_amounts"] = ValidationError(
-            TOO_MANY_SUGGESTIONS, params={"max": MAX_SUGGESTIONS}
+    try:
+        suggestions = suggested_amounts_clean(
+            suggested_amounts, minimum=min_tip_sats, out_of_range=SUGGESTION_OUT_OF_RANGE
         )
-    elif any(not min_tip_sats <= amount <= maximum for amount in suggestions):
-        errors["suggested_amounts"] = ValidationError(
-            SUGGESTION_OUT_OF_RANGE, params={"min": f"{min_tip_sats:,}", "max": f"{maximum:,}"}
-        )
+    except ValidationError as error:
+        errors["suggested_amounts"] = error
     try:
         widget.allowed_origins = normalize_origins(allowed_origins)
     except ValidationError as error:

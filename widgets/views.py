@@ -21,8 +21,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from creators.models import Creator, CreatorStatus
+from creators.selectors import creator_get_by_handle, creator_takes_tips
 from payments.models import Tip, TipStatus
-from payments.selectors import tip_get_public, tip_public_message
+from payments.selectors import tip_get_public, tip_public_message, tip_public_status
 from payments.services import TipRefused, tip_create
 from payments.throttle import SLOW_DOWN, too_fast
 from web.ratelimit import retry_after
@@ -100,7 +101,7 @@ def closed(request: HttpRequest, creator: Creator, widget: Widget | None) -> Htt
 @require_http_methods(["GET", "HEAD", "POST"])
 @cached_page
 def creator_page(request: HttpRequest, handle: str) -> HttpResponse:
-    creator = selectors.creator_get_by_handle(handle)
+    creator = creator_get_by_handle(handle)
     if creator is None:
         raise Http404
     return tip_flow(request, creator=creator, widget=None)
@@ -117,7 +118,7 @@ def widget_page(request: HttpRequest, widget_id: str) -> HttpResponse:
 
 
 def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -> HttpResponse:
-    if not selectors.creator_takes_tips(creator):
+    if not creator_takes_tips(creator):
         return closed(request, creator, widget)
     terms = selectors.tip_terms(creator, widget)
     form = TipForm(request.POST if request.method == "POST" else None, terms=terms)
@@ -168,7 +169,7 @@ def payment_context(tip: Tip, state: dict) -> dict:
 def payment_screen(
     request: HttpRequest, tip: Tip, *, alert: str | Promise = "", status: int = 200
 ) -> HttpResponse:
-    context = {**payment_context(tip, selectors.tip_viewer_state(tip)), "alert": alert}
+    context = {**payment_context(tip, tip_public_status(tip)), "alert": alert}
     return respond(request, "widgets/tip_detail.html", context, widget=tip.widget, status=status)
 
 
@@ -182,7 +183,7 @@ def tip_detail(request: HttpRequest, tip_id: str) -> HttpResponse:
 
 @require_safe
 def tip_status(request: HttpRequest, tip_id: str) -> JsonResponse:
-    response = JsonResponse(selectors.tip_viewer_state(tip_or_404(tip_id)))
+    response = JsonResponse(tip_public_status(tip_or_404(tip_id)))
     patch_cache_control(response, public=True, max_age=STATUS_MAX_AGE)
     return response
 

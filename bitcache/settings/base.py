@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "bitcache.second_factor.StaffSecondFactorMiddleware",
+    "moderation.second_factor.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "bitcache.urls"

@@ -20,12 +20,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from creators.selectors import is_staff
+
 # The URL namespaces of the pages only staff may see.
 STAFF_NAMESPACES = {"admin", "staff"}
-
-
-def is_staff(user: AbstractBaseUser) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
 def passed_second_factor(request: HttpRequest, user: AbstractBaseUser) -> bool:
