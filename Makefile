@@ -10,7 +10,7 @@ PORT ?= 8000
 BITCACHE_SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench clean browser-deps bench-deps screenshots
+.PHONY: install run test lint typecheck format bench clean browser-deps bench-deps screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ screenshots: install browser-deps
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The apps whose types are checked so far (btc strictly; see [tool.mypy] in pyproject.toml).
+typecheck: install
+	$(VENV)/bin/mypy btc chain web
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -76,7 +76,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     url = env_str(name, default)
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)

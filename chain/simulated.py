@@ -179,7 +179,7 @@ class SimulatedChain(ChainSource):
         """
         self.ensure_genesis()
         SimulatedBlock.objects.select_for_update().get(block_hash=GENESIS_HASH)
-        return _best_chain().order_by("-height").first()
+        return _best_chain().latest("height")
 
 
 def _best_chain() -> QuerySet[SimulatedBlock]:

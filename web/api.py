@@ -53,10 +53,13 @@ def error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django answers 500 and reports it
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    # NotAuthenticated and AuthenticationFailed carry auth_header, Throttled wait.
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body = error_body("invalid", str(_("Some fields are not valid.")), fields)
