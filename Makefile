@@ -1,8 +1,12 @@
-# Two commands for a newcomer: `make run` and `make test`. Both build .venv first.
+# Two commands for a newcomer: `make run` and `make test`. Both build .venv first:
+# `make run` with the runtime dependencies only, `make test` and `make lint` with the
+# development tools too (pytest, hypothesis, schemathesis, playwright, mypy, ...).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUNTIME := $(VENV)/.runtime-$(SUM)
+DEV := $(VENV)/.dev-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Links in emails (confirmations, tips) point here: the address `make run` serves on,
@@ -10,18 +14,25 @@ PORT ?= 8000
 BITCACHE_SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck format bench clean browser-deps bench-deps screenshots
+.PHONY: install install-dev run test lint typecheck format bench clean browser-deps bench-deps screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(RUNTIME): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install --quiet -e .
+	rm -f $(VENV)/.runtime-*
 	touch $@
 
-install: $(STAMP)
+$(DEV): $(RUNTIME)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.dev-*
+	touch $@
+
+install: $(RUNTIME)
+
+install-dev: $(DEV)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -44,22 +55,25 @@ browser-deps:
 		fi; \
 	fi
 
-test: install browser-deps
+test: install-dev browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.
-screenshots: install browser-deps
+screenshots: install-dev browser-deps
 	BITCACHE_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
 
-lint: install
+# Style, the import layers (import-linter contracts in pyproject.toml) and types.
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy .
 
-# The apps whose types are checked so far (btc strictly; see [tool.mypy] in pyproject.toml).
-typecheck: install
-	$(VENV)/bin/mypy btc chain web
+# Types only (btc strictly; see [tool.mypy] in pyproject.toml).
+typecheck: install-dev
+	$(VENV)/bin/mypy .
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
@@ -73,7 +87,7 @@ bench-deps:
 		fi; \
 	fi
 
-bench: install bench-deps
+bench: install-dev bench-deps
 	$(PY) bench/run.py
 
 clean:
