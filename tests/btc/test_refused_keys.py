@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from btc import KeyRefused, parse_key
-from tests.keys.vectors import (
+from tests.btc.vectors import (
     ACCOUNT_XPUBS,
     MASTER_XPRV,
     MUST_REFUSE,

@@ -10,7 +10,7 @@ import pytest
 from embit.descriptor.checksum import add_checksum
 
 from btc import DerivedAddress, ScriptType, WatchKey, parse_key
-from tests.keys.vectors import (
+from tests.btc.vectors import (
     ACCOUNT_XPUBS,
     DESCRIPTORS,
     KEYS,

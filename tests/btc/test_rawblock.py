@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from btc.blocks import MalformedData, TxOutput
 from btc.networks import NETWORKS
 from btc.rawblock import parse_block, parse_transaction, script_address
-
-from . import blocks
-from .blocks import (
+from tests.chain import blocks
+from tests.chain.blocks import (
     BARE_MULTISIG,
     GENESIS_COINBASE_TXID,
     GENESIS_HASH,

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from btc import KeyRefused, WatchKey, parse_key
-from tests.keys.vectors import (
+from tests.btc.vectors import (
     ACCOUNT_XPUBS,
     MASTER_XPRV,
     TR_DESCRIPTOR,

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.keys.vectors import KEYS, MASTER_XPRV, TR_DESCRIPTOR, ZPUB, with_version
+from tests.btc.vectors import KEYS, MASTER_XPRV, TR_DESCRIPTOR, ZPUB, with_version
 
 
 def wallet_addresses(*args: str) -> list[str]:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from btc import parse_key
-from tests.keys.vectors import ACCOUNT_XPUBS, KEYS, with_version
+from tests.btc.vectors import ACCOUNT_XPUBS, KEYS, with_version
 
 INDEXES = st.integers(min_value=0, max_value=2**31 - 1)
 CROSS_CHECK = settings(max_examples=100, deadline=None)
