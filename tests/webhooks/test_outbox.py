@@ -3,6 +3,10 @@ or a broker that is down, delays them but loses none and sends none twice."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
 import pytest
 from kombu.exceptions import OperationalError
 
@@ -10,6 +14,7 @@ from payments import events, tasks
 from payments.models import TipConfirmationEmail, TipStatus
 from payments.services import tip_create
 from payments.tasks import tip_events_dispatch
+from tests.payments.test_worker_processes import ROOT, process_env
 from tests.receiver import webhook_receiver
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.services import webhook_endpoint_create
@@ -142,3 +147,44 @@ def test_an_event_tells_the_tip_as_it_was_when_dispatched_late(
     assert detected.payload["data"]["tip"]["status"] == "in_mempool"
     assert confirmed.payload["data"]["tip"]["status"] == "confirmed"
     assert detected.event_id != confirmed.event_id
+
+
+KILLED_AFTER_COMMIT = """
+import os, signal, django
+django.setup()
+from payments import events
+from payments.tasks import watch_chain
+# The worker dies right after the crediting commit, before it can queue the dispatch.
+events.tip_events_kick = lambda: os.kill(os.getpid(), signal.SIGKILL)
+watch_chain()
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_watcher_killed_right_after_its_commit_loses_no_event(
+    creator, endpoint, receiver, second_receiver, tip, chain, watch, tmp_path
+):
+    webhook_endpoint_create(creator=creator, url=second_receiver.url, events=ALL_EVENTS)
+    chain.send([(tip.address.address, tip.amount_sats)])
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_COMMIT],
+        cwd=ROOT,
+        env=process_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+    assert killed.returncode == -signal.SIGKILL
+    tip.refresh_from_db()
+    assert tip.status == TipStatus.IN_MEMPOOL  # the credit committed
+    assert receiver.requests == []
+    tip_events_dispatch()  # beat's sweep
+    chain.mine(1)
+    watch()  # confirmed by a healthy worker this time
+    tip_events_dispatch()
+
+    assert receiver.events() == ["tip.detected", "tip.confirmed"]
+    assert second_receiver.events() == ["tip.detected", "tip.confirmed"]
+    assert WebhookDelivery.objects.count() == 4
