@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -114,6 +115,11 @@ class Tip(models.Model):
     status = models.CharField(
         max_length=20, choices=TipStatus.choices, default=TipStatus.AWAITING_PAYMENT
     )
+    # The status listeners (webhooks, emails) were last told of, through a TipEvent. It
+    # lags `status` only while a reorg is being rescanned (see payments.events).
+    announced_status = models.CharField(
+        max_length=20, choices=TipStatus.choices, default=TipStatus.AWAITING_PAYMENT
+    )
     # Sum of payments still valid (mempool or in a block) and of those final enough.
     received_sats = models.PositiveBigIntegerField(default=0)
     confirmed_sats = models.PositiveBigIntegerField(default=0)
@@ -135,6 +141,12 @@ class Tip(models.Model):
             models.Index(fields=["creator", "status", "created_at"]),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["address", "-created_at"]),
+            # The tips whose move is still to be announced: a handful at most.
+            models.Index(
+                fields=["id"],
+                condition=~models.Q(status=models.F("announced_status")),
+                name="tip_unannounced",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,3 +232,45 @@ class TipReversal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tip} taken back at {self.reversed_at}"
+
+
+class TipEvent(models.Model):
+    """The outbox: a tip's status moved, written in the same transaction as the move.
+
+    Listeners in higher apps (webhooks, the confirmation email) read these rows after
+    commit, each once (TipEventConsumed), so a worker killed between the commit and
+    their work loses nothing: the next dispatch finds the row still unconsumed.
+    """
+
+    creator_lookup = "tip__creator"
+
+    # Stable per event: listeners derive their own ids from it (webhook event ids).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=TipStatus.choices)
+    to_status = models.CharField(max_length=20, choices=TipStatus.choices)
+    # The tip as its creator sees it at that moment (payments.serializers.CreatorTipSerializer).
+    tip_data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tip} {self.from_status} -> {self.to_status}"
+
+
+class TipEventConsumed(models.Model):
+    """`consumer` has done its part for `event`: written in the consumer's own transaction."""
+
+    event = models.ForeignKey(TipEvent, on_delete=models.CASCADE, related_name="consumed")
+    consumer = models.CharField(max_length=40)
+    processed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "event"], name="tip_event_consumed_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} consumed by {self.consumer}"

@@ -1,16 +1,16 @@
-"""What a tip's status change sets off in payments: the creator's email."""
+"""What a tip's status move sets off in payments: the creator's email."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.dispatch import receiver
-
 from payments import tasks
-from payments.models import Tip, TipStatus
-from payments.signals import tip_status_changed
+from payments.events import tip_event_consumer
+from payments.models import TipEvent, TipStatus
 
 
-@receiver(tip_status_changed)
-def tip_status_changed_email(*, tip: Tip, previous: str, **kwargs) -> None:
-    if tip.status == TipStatus.CONFIRMED and tip.creator.notify_on_confirmed_tip:
-        transaction.on_commit(lambda: tasks.tip_confirmed_email.delay(tip.pk))
+@tip_event_consumer("confirmation_email")
+def tip_confirmed_email_queue(event: TipEvent) -> None:
+    # Queued before the consumer's commit: if the broker refuses, the event stays
+    # unconsumed and the sweep queues it again; the task sends once per tip whatever
+    # (TipConfirmationEmail).
+    if event.to_status == TipStatus.CONFIRMED and event.tip.creator.notify_on_confirmed_tip:
+        tasks.tip_confirmed_email.delay(event.tip_id)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, WalletKey
 from creators.selectors import wallet_key_active
 from payments.addresses import AddressUnavailable, allocate_address
+from payments.events import tip_event_record
 from payments.models import (
     LIVE_PAYMENT_STATES,
     TAKEN_BACK_STATUSES,
@@ -33,7 +35,7 @@ from payments.models import (
     TipReversal,
     TipStatus,
 )
-from payments.signals import tip_credited, tip_message_screen, tip_status_changed
+from payments.signals import tip_credited, tip_message_screen
 
 
 class TipOrigin(Protocol):
@@ -273,8 +275,15 @@ DERIVED_TIP_FIELDS = (
 )
 
 
-def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
-    """Recompute a tip's totals, status and flags from its payments."""
+def tip_refresh(
+    tip: Tip, *, scanned_height: int | None, now: datetime, announce: bool = True
+) -> Tip:
+    """Recompute a tip's totals, status and flags from its payments.
+
+    A status move is announced (a TipEvent, see payments.events) in the same
+    transaction, unless `announce` is False: the watcher holds it back while a reorg
+    is rescanned, and announces where the tip ended up at the end of its run.
+    """
     live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
     final = [
         p
@@ -309,22 +318,21 @@ def tip_refresh(tip: Tip, *, scanned_height: int | None, now: datetime) -> Tip:
         tip.confirmed_at = None
     elif tip.confirmed_at is None:
         tip.confirmed_at = now
-    # Only the fields derived from payments: a concurrent hide or review of the message
-    # by the creator or a moderator must not be overwritten by the watcher.
-    tip.save(update_fields=[*DERIVED_TIP_FIELDS, "updated_at"])
-    if previous != status or previous_totals != (tip.received_sats, tip.confirmed_sats):
-        tip_credited.send(sender=Tip, tip=tip)
-    if previous != status:
-        transaction.on_commit(
-            lambda: tip_status_changed.send(sender=Tip, tip=tip, previous=previous)
-        )
+    with transaction.atomic():
+        # Only the fields derived from payments: a concurrent hide or review of the message
+        # by the creator or a moderator must not be overwritten by the watcher.
+        tip.save(update_fields=[*DERIVED_TIP_FIELDS, "updated_at"])
+        if previous != status or previous_totals != (tip.received_sats, tip.confirmed_sats):
+            tip_credited.send(sender=Tip, tip=tip)
+        if announce:
+            tip_event_record(tip, now=now)
     return tip
 
 
-def tips_refresh(tip_ids: set[int], *, now: datetime) -> None:
+def tips_refresh(tip_ids: set[int], *, now: datetime, announce: bool = True) -> None:
     scanned_height = ChainState.load().height
     for tip in Tip.objects.filter(pk__in=tip_ids).prefetch_related("payments"):
-        tip_refresh(tip, scanned_height=scanned_height, now=now)
+        tip_refresh(tip, scanned_height=scanned_height, now=now, announce=announce)
 
 
 def tips_taken_back_record(tip_ids: set[int], *, now: datetime) -> list[TipReversal]:
@@ -343,4 +351,12 @@ def tips_taken_back_record(tip_ids: set[int], *, now: datetime) -> list[TipRever
 def tips_expire(*, now: datetime) -> int:
     """Tips past their payment window with nothing received become expired."""
     due = Tip.objects.filter(status=TipStatus.AWAITING_PAYMENT, expires_at__lte=now)
-    return due.update(status=TipStatus.EXPIRED)
+    # Expiring unpaid is no news to listeners, so it is announced as it happens; a tip
+    # held back after a reorg keeps what listeners last heard (tips_announce tells them).
+    return due.update(
+        status=TipStatus.EXPIRED,
+        announced_status=Case(
+            When(announced_status=TipStatus.AWAITING_PAYMENT, then=Value(TipStatus.EXPIRED)),
+            default=F("announced_status"),
+        ),
+    )

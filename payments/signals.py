@@ -1,8 +1,7 @@
 from django.dispatch import Signal
 
-# Sent after commit when a tip's status changes: kwargs `tip`, `previous` (the old status).
-# Webhooks and notifications listen to it.
-tip_status_changed = Signal()
+# A tip's status moves are not signals but outbox rows (payments.events), read after
+# commit by registered listeners, so a worker killed after the commit loses none.
 
 # Sent inside the crediting transaction whenever a tip's status or totals change:
 # kwargs `tip`. A top-up that leaves the status as it was still changes the totals,

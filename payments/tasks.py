@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from chain import ChainSourceError, get_chain_source
 from chain.models import ChainState
+from payments.events import tip_events_dispatch_pending, tips_announce
 from payments.models import Tip
 from payments.notifications import tip_confirmed_notify, tip_reversed_notify
 from payments.services import tips_expire, tips_taken_back_record
@@ -58,6 +59,9 @@ def watch_chain() -> dict | None:
             )
             return None
         tips_expire(now=now)
+        # Tips a reorg rolled back are announced only now, where the rescan left them:
+        # a reorg that re-mines their payment announces nothing.
+        tips_announce(now=now)
         for reversal in tips_taken_back_record(report.confirmed_tips_reorged, now=now):
             tip_reversed_email.delay(reversal.tip_id)
         ChainState.objects.filter(pk=1).update(
@@ -72,6 +76,13 @@ def watch_chain() -> dict | None:
 
 
 # --- Notifications: each loads by id and calls its service -------------------------
+
+
+@shared_task(ignore_result=True)
+def tip_events_dispatch() -> None:
+    """Queued after each commit that records a tip event, and run by beat (the sweep):
+    every listener handles every event once (payments.events)."""
+    tip_events_dispatch_pending()
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=5)

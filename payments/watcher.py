@@ -174,7 +174,9 @@ def roll_back_to_fork(
         fork_block = ScannedBlock.objects.filter(height=fork).first()
         fork_hash = fork_block.block_hash if fork_block else source.block_hash(fork)
         ChainState.objects.filter(pk=1).update(height=fork, block_hash=fork_hash)
-        tips_refresh(touched, now=now)
+        # Not announced yet: most of these payments come back in the new blocks. The
+        # end of the run announces where each tip really ended up (tips_announce).
+        tips_refresh(touched, now=now, announce=False)
     report.reorgs += 1
     report.tips_touched |= touched
     return ChainState.load()

@@ -162,7 +162,9 @@ def grant_ensure(*, purchase: Tip) -> UnlockGrant | None:
     grant = purchase_grant(purchase)
     if grant is None and purchase_meets_price(purchase):
         grant = UnlockGrant.objects.create(purchase=purchase)
-        transaction.on_commit(lambda: unlock_paid.send(sender=UnlockGrant, grant=grant))
+        # In this transaction: what listeners write (the unlock.paid deliveries) commits
+        # with the grant, or neither does.
+        unlock_paid.send(sender=UnlockGrant, grant=grant)
     return grant
 
 

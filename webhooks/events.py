@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from payments.models import Tip, TipStatus
+from payments.models import TipStatus
 from payments.serializers import CreatorTipSerializer
 from webhooks.models import WebhookEvent
 
@@ -35,13 +35,19 @@ def events_for(previous: str, current: str) -> list[WebhookEvent]:
 
 
 def event_payload(
-    *, event_id: uuid.UUID, event_type: str, tip: Tip, previous: str, created_at: datetime
+    *,
+    event_id: uuid.UUID,
+    event_type: str,
+    tip_data: dict[str, Any],
+    previous: str,
+    created_at: datetime,
 ) -> dict[str, Any]:
+    """`tip_data`: the tip as its creator saw it when the status moved (TipEvent.tip_data)."""
     return {
         "id": str(event_id),
         "type": event_type,
         "created_at": created_at.isoformat(),
-        "data": {"previous_status": previous, "tip": CreatorTipSerializer(tip).data},
+        "data": {"previous_status": previous, "tip": tip_data},
     }
 
 

@@ -7,7 +7,8 @@ operator allows in BITCACHE_WEBHOOK_ALLOWED_NETWORKS), then connect to one of
 those very addresses, so a DNS answer that changes between check and connect
 cannot sneak a private address in. Public receivers must listen on a web port
 (BITCACHE_WEBHOOK_ALLOWED_PORTS). Redirects are never followed (a 3xx is a
-failed delivery), and every step has a timeout.
+failed delivery), and the whole attempt, from connecting to reading the answer, ends
+at a deadline, however slowly the receiver dribbles its bytes.
 
 What went wrong is shown to the creator, so it names a category ("connection
 refused or timed out"), never a resolved address or the socket's own error: the
@@ -16,11 +17,14 @@ delivery log must not become a tool for mapping what the server can reach.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import logging
 import socket
 import ssl
+import threading
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -146,16 +150,69 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+class _Deadline:
+    """The end of a whole attempt: connect, TLS handshake, sending and reading together.
+
+    A socket timeout bounds one read or write, not the attempt: a receiver sending a byte
+    every few seconds would hold the worker for as long as it likes. So at the deadline a
+    timer thread shuts every socket of the attempt down, which ends whatever call is
+    blocked on it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        return max(self.at - time.monotonic(), 0.0)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for a TLS socket: it acts on the descriptor
+    # without touching the TLS state another thread is using. OSError: already closed.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: IPAddress, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, *, address: IPAddress, deadline: _Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.seconds)
         self.address = address
+        self.deadline = deadline
 
     def connect(self) -> None:
+        remaining = self.deadline.remaining()
+        if not remaining:
+            raise TimeoutError
         self.sock = socket.create_connection(
-            (str(self.address), self.port), min(self.timeout, MAX_CONNECT_SECONDS)
+            (str(self.address), self.port), min(remaining, MAX_CONNECT_SECONDS)
         )
-        self.sock.settimeout(self.timeout)
+        self.deadline.watch(self.sock)
+        self.sock.settimeout(self.deadline.remaining() or 0.001)
 
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection):
@@ -164,34 +221,42 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         # The certificate is checked against the URL's host name, not the address.
         context = ssl.create_default_context()
         self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
+        self.deadline.watch(self.sock)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:
-    """POST `body` to `url`; returns the answer's HTTP status, or raises DeliveryError."""
+    """POST `body` to `url`; returns the answer's HTTP status, or raises DeliveryError.
+
+    `timeout` bounds the whole attempt after the host name is resolved (see _Deadline).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError("not an http(s) URL")
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    connection = _connect(parts.scheme, parts.hostname, port, timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(MAX_RESPONSE_BYTES)
-        return response.status
-    except (OSError, http.client.HTTPException) as exc:
-        logger.info("webhook delivery to %s failed: %r", url, exc)
-        raise DeliveryError(_describe_answer(exc, timeout)) from None
-    finally:
-        connection.close()
+    addresses = resolve(parts.hostname, port)
+    with _Deadline(timeout) as deadline:
+        connection = _connect(parts.scheme, parts.hostname, port, addresses, deadline)
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read(MAX_RESPONSE_BYTES)
+            return response.status
+        except (OSError, http.client.HTTPException) as exc:
+            logger.info("webhook delivery to %s failed: %r", url, exc)
+            raise DeliveryError(_describe_answer(exc, deadline)) from None
+        finally:
+            connection.close()
 
 
-def _connect(scheme: str, host: str, port: int, timeout: float) -> _PinnedHTTPConnection:
+def _connect(
+    scheme: str, host: str, port: int, addresses: list[IPAddress], deadline: _Deadline
+) -> _PinnedHTTPConnection:
     """A connection to the first of the host's (allowed) addresses that answers."""
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     problem = CONNECT_FAILED
-    for address in resolve(host, port):
-        connection = connection_class(host, port, address=address, timeout=timeout)
+    for address in addresses:
+        connection = connection_class(host, port, address=address, deadline=deadline)
         try:
             connection.connect()
         except OSError as exc:
@@ -203,8 +268,8 @@ def _connect(scheme: str, host: str, port: int, timeout: float) -> _PinnedHTTPCo
     raise DeliveryError(problem)
 
 
-def _describe_answer(exc: BaseException, timeout: float) -> str:
+def _describe_answer(exc: BaseException, deadline: _Deadline) -> str:
     """What went wrong after connecting: the receiver was slow, or hung up."""
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {timeout:g}s"
+    if deadline.expired or isinstance(exc, TimeoutError):
+        return f"no answer within {deadline.seconds:g}s"
     return "the connection closed before an answer"

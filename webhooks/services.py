@@ -9,6 +9,7 @@ day is disabled and its creator emailed.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import Tip
+from payments.models import Tip, TipEvent
 from webhooks import outgoing
 from webhooks.events import (
     event_payload,
@@ -39,6 +40,8 @@ DISABLE_AFTER = timedelta(hours=24)
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY_DELAY = timedelta(hours=4)
 MAX_ENDPOINTS_PER_CREATOR = 10
+
+logger = logging.getLogger(__name__)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -153,35 +156,44 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 
 def _queue(delivery_ids: list[int]) -> None:
+    """Attempt the deliveries right after commit. Best effort: rows not sent because the
+    broker is down are due already, and the beat task (webhooks_deliver_due) sends them."""
     from webhooks.tasks import webhook_deliver  # tasks call services, not the reverse
 
     def queue() -> None:
         for delivery_id in delivery_ids:
-            webhook_deliver.delay(delivery_id)
+            try:
+                webhook_deliver.delay(delivery_id)
+            except Exception:
+                logger.warning("could not queue webhook delivery %s", delivery_id, exc_info=True)
 
-    transaction.on_commit(queue)
+    transaction.on_commit(queue, robust=True)
 
 
-def webhook_events_emit(*, tip: Tip, previous: str, now: datetime) -> list[WebhookDelivery]:
-    """A delivery of each event the status change makes to each endpoint that wants it."""
-    events = events_for(previous, tip.status)
+def tip_event_id(event: TipEvent, event_type: str) -> uuid.UUID:
+    """The webhook event id of one event type a tip event makes: random per tip event,
+    the same every time it is computed."""
+    return uuid.uuid5(event.uuid, event_type)
+
+
+def webhook_events_emit(*, event: TipEvent) -> list[WebhookDelivery]:
+    """A delivery of each webhook event a tip's status move makes to each endpoint that
+    wants it. Run once per tip event by the outbox (payments.events)."""
+    events = events_for(event.from_status, event.to_status)
     if not events:
         return []
-    fresh = (
-        Tip.objects.select_related("widget", "address").prefetch_related("payments").get(pk=tip.pk)
-    )
     return _deliveries_create(
-        tip=fresh,
-        now=now,
+        tip=event.tip,
+        now=event.created_at,
         payloads={
-            event: event_payload(
-                event_id=uuid.uuid4(),
-                event_type=event,
-                tip=fresh,
-                previous=previous,
-                created_at=now,
+            event_type: event_payload(
+                event_id=tip_event_id(event, event_type),
+                event_type=event_type,
+                tip_data=event.tip_data,
+                previous=event.from_status,
+                created_at=event.created_at,
             )
-            for event in events
+            for event_type in events
         },
     )
 

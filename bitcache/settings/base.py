@@ -286,6 +286,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    # The outbox sweep: tip events whose after-commit dispatch was lost (worker killed,
+    # broker down) are handed to their listeners here.
+    "dispatch-tip-events": {
+        "task": "payments.tasks.tip_events_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+}
+# The watcher has a queue of its own, so slow webhook receivers or a slow mail server can
+# never hold the worker slots it needs: run one worker for "chain" and others for
+# "webhooks" and "celery" (docs/deploy.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "payments.tasks.watch_chain": {"queue": "chain"},
+    "payments.tasks.tip_events_dispatch": {"queue": "webhooks"},
+    "payments.tasks.tip_confirmed_email": {"queue": "webhooks"},
+    "payments.tasks.tip_reversed_email": {"queue": "webhooks"},
+    "webhooks.tasks.*": {"queue": "webhooks"},
 }
 # Webhook endpoints must be https:// (only development and tests turn this off), and
 # deliveries never go to private, loopback or link-local addresses outside these networks
