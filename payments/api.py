@@ -29,8 +29,8 @@ from payments.serializers import (
     TipCreateSerializer,
     TipFilterSerializer,
 )
-from payments.services import TipRefused, tip_create
-from payments.throttle import SLOW_DOWN, too_fast
+from payments.services import TipRefused, tip_create, tip_watched
+from payments.throttle import SLOW_DOWN, client_fingerprint, too_fast
 from web.api import ApiError
 from web.ratelimit import retry_after
 from widgets import selectors as widget_selectors
@@ -54,7 +54,7 @@ def refusal_error(refusal: TipRefused) -> ApiError:
         code=refusal.code,
         message=refusal.message,
         fields={field: [refusal.message]} if field else None,
-        retry_after=retry_after() if refusal.code == "busy" else None,
+        retry_after=(refusal.retry_after() or retry_after()) if refusal.code == "busy" else None,
     )
 
 
@@ -97,6 +97,7 @@ class TipCreateApi(APIView):
                 amount_sats=data["amount_sats"],
                 name=data.get("name", ""),
                 message=data.get("message", ""),
+                client=client_fingerprint(request),
             )
         except TipRefused as refusal:
             raise refusal_error(refusal) from None
@@ -116,6 +117,7 @@ class TipStatusApi(APIView):
         tip = tip_get_public(tip_id)
         if tip is None:
             raise Http404
+        tip_watched(tip=tip)
         return Response(_public_status(request, tip))
 
 
