@@ -10,8 +10,10 @@ sight, so allocation:
 2. otherwise derives the next index, but only if a wallet that has seen every used
    address would still see it (index <= last used index + gap limit);
 3. otherwise, under that pressure, recycles early the lowest unused address whose tip
-   expired at least `BITCACHE_TIP_RECYCLE_GRACE_MINUTES` ago. A very late payment to it
-   is still credited (to the newer tip) and still lands in the creator's wallet;
+   expired at least `BITCACHE_TIP_RECYCLE_GRACE_MINUTES` ago, else one whose tip was
+   abandoned (unpaid and its payment screen unwatched for `BITCACHE_TIP_UNWATCHED_MINUTES`).
+   A very late payment to it is still credited (to the newer tip) and still lands in the
+   creator's wallet;
 4. otherwise refuses: every address the wallet can see is held by an open tip.
 
 The active key's row is locked for the allocation, so concurrent requests for one
@@ -25,12 +27,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from btc import WatchKey, parse_key
 from chain.models import ChainState
 from creators.models import WalletKey
-from payments.models import Address, Payment, PaymentState, Tip
+from payments.models import Address, Payment, PaymentState, Tip, tip_holds_place
 
 WATCHER_STALE_AFTER = timedelta(minutes=5)
 # Candidates tried when recycling, in case the first ones were taken meanwhile.
@@ -114,12 +116,18 @@ def allocate_address(*, wallet_key: WalletKey, reserve_until: datetime, now: dat
 
 
 def recycle_early(key: WalletKey, *, reserve_until: datetime, now: datetime) -> Address:
+    """Under gap-limit pressure: an unused address whose tip expired a while ago, else one
+    whose tip was abandoned (unpaid, its payment screen unwatched: see tip_holds_place)."""
     expired_before = now - timedelta(minutes=settings.BITCACHE_TIP_RECYCLE_GRACE_MINUTES)
-    still_open = Tip.objects.filter(address=OuterRef("pk"), expires_at__gt=expired_before)
-    expired = Address.objects.filter(wallet_key=key, change=False, used=False).exclude(
-        Exists(still_open)
-    )
+    unused = Address.objects.filter(wallet_key=key, change=False, used=False)
+    recent = Tip.objects.filter(address=OuterRef("pk"), expires_at__gt=expired_before)
+    expired = unused.exclude(Exists(recent))
     address = _reserve_first(expired, reserve_until=reserve_until)
+    if address is None:
+        # Tips past their window keep their address for the grace; abandoned ones don't.
+        held = recent.filter(tip_holds_place(now) | Q(expires_at__lte=now))
+        abandoned = unused.exclude(Exists(held))
+        address = _reserve_first(abandoned, reserve_until=reserve_until)
     if address is None:
         raise AddressUnavailable
     return address

@@ -43,7 +43,7 @@ def refusal_error(refusal: TipRefused) -> ApiError:
         code=refusal.code,
         message=refusal.message,
         fields={field: [refusal.message]} if field else None,
-        retry_after=retry_after() if refusal.code == "busy" else None,
+        retry_after=(refusal.retry_after() or retry_after()) if refusal.code == "busy" else None,
     )
 
 

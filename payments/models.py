@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,21 @@ class TipStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (TipStatus.AWAITING_PAYMENT,)
+
+
+def tip_holds_place(now: datetime) -> Q:
+    """Tips that count against the open-tip caps at `now`: unpaid, in their payment window,
+    and watched (their payment screen polled) within BITCACHE_TIP_UNWATCHED_MINUTES.
+
+    An unwatched one is abandoned for the caps and for address recycling under gap-limit
+    pressure only: its address stays watched, and a payment to it is still credited.
+    The one rule, with Tip.place_frees_at, for "what counts as an open tip".
+    """
+    recently = now - timedelta(minutes=settings.BITCACHE_TIP_UNWATCHED_MINUTES)
+    watched = Q(watched_at__gt=recently) | Q(watched_at__isnull=True, created_at__gt=recently)
+    return Q(status=TipStatus.AWAITING_PAYMENT, expires_at__gt=now) & watched
+
+
 # A confirmed tip that falls back to one of these has lost its payment to the network
 # (reorganised away, or replaced by a transaction paying elsewhere): a TipReversal.
 # Back in the mempool after a reorg is not one: that payment usually confirms again.
@@ -135,6 +152,12 @@ class Tip(models.Model):
     first_seen_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A keyed hash (SECRET_KEY) of who opened the tip: their IPv4 address or IPv6 /64, never
+    # the address itself. Empty for tips opened without a request (tests, scripts).
+    client_fingerprint = models.CharField(max_length=64, blank=True)
+    # Last time the payment screen asked for the tip's status (written at most every
+    # WATCH_RECORD_EVERY): an unpaid tip nobody watches stops holding a place (tip_holds_place).
+    watched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -155,6 +178,16 @@ class Tip(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == TipStatus.AWAITING_PAYMENT
+
+    @property
+    def last_watched_at(self) -> datetime:
+        """When someone last had its payment screen open (at creation, the viewer had)."""
+        return self.watched_at or self.created_at
+
+    def place_frees_at(self) -> datetime:
+        """When this open tip stops holding one of the creator's places unless watched again."""
+        unwatched = timedelta(minutes=settings.BITCACHE_TIP_UNWATCHED_MINUTES)
+        return min(self.expires_at, self.last_watched_at + unwatched)
 
     @property
     def taken_back(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chain import BlockHeader
 from chain.models import ChainState
@@ -34,6 +36,7 @@ from payments.models import (
     Tip,
     TipReversal,
     TipStatus,
+    tip_holds_place,
 )
 from payments.signals import tip_credited, tip_message_screen
 
@@ -61,12 +64,62 @@ MESSAGE_MAX_LENGTH = 280
 
 
 class TipRefused(Exception):
-    """The tip cannot be created; `message` says why in words a viewer understands."""
+    """The tip cannot be created; `message` says why in words a viewer understands.
 
-    def __init__(self, code: str, message: str):
+    `retry_at`: when trying again should work (a refusal for being busy), if known.
+    """
+
+    def __init__(self, code: str, message: str, *, retry_at: datetime | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_at = retry_at
+
+    def retry_after(self) -> int | None:
+        """Seconds until `retry_at`, for a Retry-After header."""
+        if self.retry_at is None:
+            return None
+        return max(1, ceil((self.retry_at - timezone.now()).total_seconds()))
+
+
+def _about(moment: datetime, now: datetime) -> str:
+    minutes = max(1, ceil((moment - now).total_seconds() / 60))
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def _busy(places: list[Tip], now: datetime) -> TipRefused:
+    """The creator's open-tip places are all held: say when the first one frees up."""
+    frees_at = min(
+        (tip.place_frees_at() for tip in places),
+        # No place held, yet no address free: addresses of tips that expired lately come
+        # back within the recycling grace.
+        default=now + timedelta(minutes=settings.BITCACHE_TIP_RECYCLE_GRACE_MINUTES),
+    )
+    return TipRefused(
+        "busy",
+        _(
+            "This creator has many unpaid tips waiting. A place frees up in about %(wait)s: "
+            "please try again then, or pay a tip you already opened."
+        )
+        % {"wait": _about(frees_at, now)},
+        retry_at=frees_at,
+    )
+
+
+def _client_busy(mine: list[Tip], now: datetime) -> TipRefused:
+    frees_at = min(tip.place_frees_at() for tip in mine)
+    return TipRefused(
+        "busy",
+        ngettext(
+            "You already have %(count)d unpaid tip open for this creator. "
+            "Pay it, or try again in about %(wait)s.",
+            "You already have %(count)d unpaid tips open for this creator. "
+            "Pay one of them, or try again in about %(wait)s.",
+            len(mine),
+        )
+        % {"count": len(mine), "wait": _about(frees_at, now)},
+        retry_at=frees_at,
+    )
 
 
 def minimum_tip_sats(creator: Creator, widget: TipOrigin | None = None) -> int:
@@ -127,11 +180,15 @@ def tip_create(
     widget: TipOrigin | None = None,
     video_id: str = "",
     unlock_item: SaleItem | None = None,
+    client: str = "",
     now: datetime | None = None,
 ) -> Tip:
     """Create a tip awaiting payment on a fresh (or safely recycled) address of the creator.
 
     With `unlock_item` the tip is a purchase of that item: its price is the minimum.
+    `client` is the fingerprint of who asks (payments.throttle.client_fingerprint): one
+    client holds at most BITCACHE_MAX_OPEN_TIPS_PER_CLIENT of the creator's
+    BITCACHE_MAX_OPEN_TIPS_PER_CREATOR places (tips that hold one: models.tip_holds_place).
     """
     now = now or timezone.now()
     if creator.status != CreatorStatus.ACTIVE or (widget is not None and not widget.is_active):
@@ -152,26 +209,24 @@ def tip_create(
 
     expires_at = now + timedelta(minutes=settings.BITCACHE_TIP_EXPIRY_MINUTES)
     watch_until = expires_at + timedelta(hours=settings.BITCACHE_TIP_MONITOR_HOURS)
-    busy = TipRefused(
-        "busy",
-        _(
-            "This creator has many unpaid tips waiting. Please try again in a few minutes, "
-            "or pay one you already opened."
-        ),
-    )
     with transaction.atomic():
         # The key row lock serialises this creator's allocations, so the open-tip
-        # count below cannot be raced past the cap.
+        # counts below cannot be raced past the caps.
         WalletKey.objects.select_for_update().filter(pk=wallet_key.pk).first()
-        open_tips = Tip.objects.filter(
-            creator=creator, status=TipStatus.AWAITING_PAYMENT, expires_at__gt=now
-        ).count()
-        if open_tips >= settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR:
-            raise busy
+        places = list(
+            Tip.objects.filter(tip_holds_place(now), creator=creator).only(
+                "client_fingerprint", "expires_at", "watched_at", "created_at"
+            )
+        )
+        mine = [tip for tip in places if client and tip.client_fingerprint == client]
+        if len(mine) >= settings.BITCACHE_MAX_OPEN_TIPS_PER_CLIENT:
+            raise _client_busy(mine, now)
+        if len(places) >= settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR:
+            raise _busy(places, now)
         try:
             address = allocate_address(wallet_key=wallet_key, reserve_until=watch_until, now=now)
         except AddressUnavailable:
-            raise busy from None
+            raise _busy(places, now) from None
         return Tip.objects.create(
             creator=creator,
             widget=widget,
@@ -187,7 +242,25 @@ def tip_create(
             created_at=now,
             expires_at=expires_at,
             watch_until=watch_until,
+            client_fingerprint=client,
         )
+
+
+# A payment screen polls every few seconds; its tip's row is written at most this often.
+WATCH_RECORD_EVERY = timedelta(seconds=30)
+
+
+def tip_watched(*, tip: Tip, now: datetime | None = None) -> None:
+    """Someone has the tip's payment screen open: it keeps holding its place (tip_holds_place).
+
+    Cheap enough for every poll: at most one UPDATE per tip per WATCH_RECORD_EVERY, none
+    once the tip is paid or expired.
+    """
+    now = now or timezone.now()
+    if not tip.is_open or (tip.watched_at and now - tip.watched_at < WATCH_RECORD_EVERY):
+        return
+    Tip.objects.filter(pk=tip.pk).update(watched_at=now)
+    tip.watched_at = now
 
 
 # --- Crediting payments -------------------------------------------------------

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from btc import parse_key
 from creators.models import Creator, CreatorStatus, WalletKey
-from tests.keygen import random_wpkh_descriptor
 from tests.btc.vectors import KEYS, ZPUB
+from tests.keygen import random_wpkh_descriptor
 
 PASSWORD = "correct-horse-battery-staple"
 # The BIP84 test vector account key (mnemonic "abandon ... about", m/84h/0h/0h),

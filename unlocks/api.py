@@ -20,7 +20,8 @@ from creators.api import CreatorEndpoint
 from payments.api import check_rate, refusal_error
 from payments.models import Tip
 from payments.serializers import PublicTipSerializer
-from payments.services import TipRefused
+from payments.services import TipRefused, tip_watched
+from payments.throttle import client_fingerprint
 from unlocks import selectors
 from unlocks.models import UnlockItem
 from unlocks.services import purchase_create
@@ -105,7 +106,7 @@ class PurchaseCreateApi(APIView):
             raise Http404
         check_rate(request, item.creator)
         try:
-            purchase = purchase_create(item=item)
+            purchase = purchase_create(item=item, client=client_fingerprint(request))
         except TipRefused as refusal:
             raise refusal_error(refusal) from None
         return Response(_purchase_status(request, purchase), status=status.HTTP_201_CREATED)
@@ -124,6 +125,7 @@ class PurchaseStatusApi(APIView):
         purchase = selectors.purchase_get_public(purchase_id)
         if purchase is None:
             raise Http404
+        tip_watched(tip=purchase)
         return private(Response(_purchase_status(request, purchase)))
 
 

@@ -124,8 +124,9 @@ def item_set_active(*, item: UnlockItem, active: bool) -> UnlockItem:
     return item
 
 
-def purchase_create(*, item: UnlockItem, now: datetime | None = None) -> Tip:
-    """Open a purchase of `item`: a tip of its price on a fresh address.
+def purchase_create(*, item: UnlockItem, client: str = "", now: datetime | None = None) -> Tip:
+    """Open a purchase of `item`: a tip of its price on a fresh address, for `client`
+    (payments.throttle.client_fingerprint).
 
     With a sales limit, the item's row is locked while its taken slots are counted,
     so concurrent buyers cannot open more purchases than there are sales left.
@@ -147,6 +148,7 @@ def purchase_create(*, item: UnlockItem, now: datetime | None = None) -> Tip:
             creator=locked.creator,
             amount_sats=locked.price_sats,
             unlock_item=locked,
+            client=client,
             now=now,
         )
 

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from creators.selectors import creator_takes_tips
 from payments.models import Tip
-from payments.services import TipRefused
-from payments.throttle import too_fast
+from payments.services import TipRefused, tip_watched
+from payments.throttle import client_fingerprint, too_fast
 from unlocks import selectors
 from unlocks.forms import RecoverForm
 from unlocks.models import UnlockItem
@@ -101,15 +101,15 @@ def item_flow(request: HttpRequest, item: UnlockItem, *, embedded: bool) -> Http
     context = {"creator": creator, "item": item, "alert": "", "embedded": embedded}
     if not creator_takes_tips(creator):
         return respond(request, "unlocks/closed.html", context, embedded=embedded, status=403)
-    status = 200
+    status, refused = 200, None
     if request.method == "POST":
         if too_fast(request, creator):
             context["alert"], status = SLOW_DOWN, 429
         else:
             try:
-                purchase = purchase_create(item=item)
+                purchase = purchase_create(item=item, client=client_fingerprint(request))
             except TipRefused as refusal:
-                context["alert"] = refusal.message
+                context["alert"], refused = refusal.message, refusal
                 status = refusal_status(refusal, otherwise=409)
             else:
                 page = "unlocks:purchase_widget" if embedded else "unlocks:purchase"
@@ -118,7 +118,7 @@ def item_flow(request: HttpRequest, item: UnlockItem, *, embedded: bool) -> Http
         item.sales_limit is not None and selectors.slots_taken(item) >= item.sales_limit
     )
     response = respond(request, "unlocks/item.html", context, embedded=embedded, status=status)
-    return slow_down(response) if status == 429 else response
+    return slow_down(response, refused) if status == 429 else response
 
 
 # --- Purchases ----------------------------------------------------------------
@@ -133,6 +133,7 @@ def purchase_or_404(purchase_id: str) -> Tip:
 
 def purchase_screen(request: HttpRequest, purchase_id: str, *, embedded: bool) -> HttpResponse:
     purchase = purchase_or_404(purchase_id)
+    tip_watched(tip=purchase)
     state = selectors.purchase_viewer_state(purchase, site=site_origin(request))
     context = {
         **payment_context(purchase, state),
@@ -158,6 +159,7 @@ def purchase_widget(request: HttpRequest, purchase_id: str) -> HttpResponse:
 @require_safe
 def purchase_status(request: HttpRequest, purchase_id: str) -> JsonResponse:
     purchase = purchase_or_404(purchase_id)
+    tip_watched(tip=purchase)
     state = selectors.purchase_viewer_state(purchase, site=site_origin(request))
     return private(JsonResponse(state))
 

@@ -27,7 +27,8 @@ from payments.api import check_rate, refusal_error
 from payments.models import Tip
 from payments.selectors import tip_get_public, tip_public_status
 from payments.serializers import PublicTipSerializer, TipCreateSerializer
-from payments.services import TipRefused, tip_create
+from payments.services import TipRefused, tip_create, tip_watched
+from payments.throttle import client_fingerprint
 from widgets import selectors, services
 from widgets.models import Widget
 
@@ -146,6 +147,7 @@ class TipCreateApi(APIView):
                 amount_sats=data["amount_sats"],
                 name=data.get("name", ""),
                 message=data.get("message", ""),
+                client=client_fingerprint(request),
             )
         except TipRefused as refusal:
             raise refusal_error(refusal) from None
@@ -165,4 +167,5 @@ class TipStatusApi(APIView):
         tip = tip_get_public(tip_id)
         if tip is None:
             raise Http404
+        tip_watched(tip=tip)
         return Response(_public_status(request, tip))

@@ -116,8 +116,9 @@ def widget_set_active(*, widget: Widget, active: bool) -> Widget:
     return widget
 
 
-def tip_renew(*, tip: Tip) -> Tip:
-    """A new tip, on a new address, with an expired tip's amount, name and message."""
+def tip_renew(*, tip: Tip, client: str = "") -> Tip:
+    """A new tip, on a new address, with an expired tip's amount, name and message,
+    for `client` (payments.throttle.client_fingerprint)."""
     if tip_viewer_status(tip) != TipStatus.EXPIRED:
         raise TipRefused(
             "not_expired", gettext("This tip can still be paid: no new address is needed.")
@@ -130,4 +131,5 @@ def tip_renew(*, tip: Tip) -> Tip:
         message="" if tip.message_hidden else tip.message,
         widget=tip.widget,
         video_id=tip.video_id,
+        client=client,
     )

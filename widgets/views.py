@@ -24,8 +24,8 @@ from creators.models import Creator, CreatorStatus
 from creators.selectors import creator_get_by_handle, creator_takes_tips
 from payments.models import Tip, TipStatus
 from payments.selectors import tip_get_public, tip_public_message, tip_public_status
-from payments.services import TipRefused, tip_create
-from payments.throttle import SLOW_DOWN, too_fast
+from payments.services import TipRefused, tip_create, tip_watched
+from payments.throttle import SLOW_DOWN, client_fingerprint, too_fast
 from web.ratelimit import retry_after
 from web.security import allow_framing
 from widgets import selectors
@@ -81,8 +81,10 @@ def respond(
     return response
 
 
-def slow_down(response: HttpResponse) -> HttpResponse:
-    response["Retry-After"] = str(retry_after())
+def slow_down(response: HttpResponse, refusal: TipRefused | None = None) -> HttpResponse:
+    """A 429: try again after the rate-limit period, or when the refusal says a place frees."""
+    wait = refusal.retry_after() if refusal is not None else None
+    response["Retry-After"] = str(wait or retry_after())
     return response
 
 
@@ -123,10 +125,10 @@ def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -
     terms = selectors.tip_terms(creator, widget)
     form = TipForm(request.POST if request.method == "POST" else None, terms=terms)
 
-    def form_page(status: int = 200) -> HttpResponse:
+    def form_page(status: int = 200, refusal: TipRefused | None = None) -> HttpResponse:
         context = {"creator": creator, "terms": terms, "form": form}
         response = respond(request, "widgets/tip_form.html", context, widget=widget, status=status)
-        return slow_down(response) if status == 429 else response
+        return slow_down(response, refusal) if status == 429 else response
 
     if not form.is_bound:
         return form_page()
@@ -136,10 +138,15 @@ def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -
         form.add_error(None, SLOW_DOWN)
         return form_page(429)
     try:
-        tip = tip_create(creator=creator, widget=widget, **form.cleaned_data)
+        tip = tip_create(
+            creator=creator,
+            widget=widget,
+            client=client_fingerprint(request),
+            **form.cleaned_data,
+        )
     except TipRefused as refusal:
         form.add_refusal(refusal)
-        return form_page(refusal_status(refusal, otherwise=400))
+        return form_page(refusal_status(refusal, otherwise=400), refusal)
     return framed(redirect("widgets:tip", tip.public_id), widget)
 
 
@@ -178,12 +185,15 @@ def tip_detail(request: HttpRequest, tip_id: str) -> HttpResponse:
     tip = tip_or_404(tip_id)
     if tip.unlock_item_id is not None:  # a paid unlock's purchase has a page of its own
         return redirect("unlocks:purchase", tip.public_id)
+    tip_watched(tip=tip)
     return payment_screen(request, tip)
 
 
 @require_safe
 def tip_status(request: HttpRequest, tip_id: str) -> JsonResponse:
-    response = JsonResponse(tip_public_status(tip_or_404(tip_id)))
+    tip = tip_or_404(tip_id)
+    tip_watched(tip=tip)
+    response = JsonResponse(tip_public_status(tip))
     patch_cache_control(response, public=True, max_age=STATUS_MAX_AGE)
     return response
 
@@ -198,10 +208,11 @@ def new_address(request: HttpRequest, tip_id: str) -> HttpResponse:
     if too_fast(request, tip.creator):
         return slow_down(payment_screen(request, tip, alert=SLOW_DOWN, status=429))
     try:
-        new_tip = tip_renew(tip=tip)
+        new_tip = tip_renew(tip=tip, client=client_fingerprint(request))
     except TipRefused as refusal:
         status = refusal_status(refusal, otherwise=409)
-        return payment_screen(request, tip, alert=refusal.message, status=status)
+        response = payment_screen(request, tip, alert=refusal.message, status=status)
+        return slow_down(response, refusal) if status == 429 else response
     return framed(redirect("widgets:tip", new_tip.public_id), tip.widget)
 
 

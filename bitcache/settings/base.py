@@ -251,6 +251,13 @@ BITCACHE_TIP_MONITOR_HOURS = env_int("BITCACHE_TIP_MONITOR_HOURS", 24, minimum=1
 # previous tip expired, before the monitoring window ends.
 BITCACHE_TIP_RECYCLE_GRACE_MINUTES = env_int("BITCACHE_TIP_RECYCLE_GRACE_MINUTES", 30, minimum=0)
 BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = env_int("BITCACHE_MAX_OPEN_TIPS_PER_CREATOR", 15, minimum=1)
+# Of those, how many one client (an IPv4 address or an IPv6 /64) may hold at once, so that
+# one stranger cannot fill a creator's places alone.
+BITCACHE_MAX_OPEN_TIPS_PER_CLIENT = env_int("BITCACHE_MAX_OPEN_TIPS_PER_CLIENT", 3, minimum=1)
+# An unpaid tip whose payment screen nobody has watched for this long no longer holds one of
+# those places, and its address may be recycled under gap-limit pressure. It stays watched:
+# a payment to it is still recorded and credited, whenever it comes.
+BITCACHE_TIP_UNWATCHED_MINUTES = env_int("BITCACHE_TIP_UNWATCHED_MINUTES", 10, minimum=1)
 # Wallets stop looking this many unused addresses past the last used one (BIP44 says 20).
 # Allocation never hands out an index a wallet with this gap limit would not see.
 BITCACHE_GAP_LIMIT = env_int("BITCACHE_GAP_LIMIT", 20, minimum=2)

@@ -10,8 +10,8 @@ from django.utils.html import escape
 from btc import parse_key
 from creators import services
 from creators.models import WalletKey
-from tests.factories import BIP84_FIRST_ADDRESSES, BIP84_ZPUB, CreatorFactory, UserFactory
 from tests.btc.vectors import DESCRIPTORS, KEYS, MUST_REFUSE, master_xpub, with_version
+from tests.factories import BIP84_FIRST_ADDRESSES, BIP84_ZPUB, CreatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from chain.models import ChainState
 from payments.addresses import gap_health
 from payments.models import Address, Tip
-from payments.services import TipRefused, tip_create
+from payments.services import TipRefused, tip_create, tip_watched
 
 
 def pay(address, chain):
@@ -133,3 +133,32 @@ def test_nothing_is_recycled_while_the_watcher_lags(make_tip, settings, chain, w
     new = make_tip()
 
     assert new.address != old.address
+
+
+def test_under_gap_pressure_an_abandoned_tips_address_goes_only_after_long_expired_ones(
+    make_tip, settings, watch
+):
+    settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = 10_000
+    unwatched = settings.BITCACHE_TIP_UNWATCHED_MINUTES
+    watched = [make_tip(minutes_ago=unwatched + 1) for _ in range(10)]
+    for tip in watched:
+        tip_watched(tip=tip)
+    abandoned = [make_tip(minutes_ago=unwatched + 1) for _ in range(9)]
+    grace = settings.BITCACHE_TIP_RECYCLE_GRACE_MINUTES
+    long_expired = make_tip(minutes_ago=settings.BITCACHE_TIP_EXPIRY_MINUTES + grace + 1)
+
+    first, second = make_tip(), make_tip()
+
+    assert first.address == long_expired.address
+    assert second.address == abandoned[0].address
+    assert Address.objects.count() == 20
+
+
+def test_a_payment_to_an_abandoned_tip_is_still_credited_to_it(make_tip, settings, chain, watch):
+    tip = make_tip(minutes_ago=settings.BITCACHE_TIP_UNWATCHED_MINUTES + 5)
+
+    pay(tip.address, chain)
+    watch()
+
+    tip.refresh_from_db()
+    assert (tip.status, tip.received_sats) == ("confirmed", 5000)

@@ -2,7 +2,7 @@ import pytest
 
 from creators.models import CreatorStatus
 from payments.models import Tip, TipStatus
-from payments.services import TipRefused, tip_create
+from payments.services import TipRefused, tip_create, tip_watched
 from widgets.models import Widget
 
 FIRST_ADDRESSES = [
@@ -117,3 +117,35 @@ def test_a_widget_of_another_creator_is_refused(make_tip):
 def test_tip_create_signature_is_keyword_only(creator):
     with pytest.raises(TypeError):
         tip_create(creator, 5000)  # type: ignore[misc]
+
+
+def test_one_client_holds_only_a_few_of_a_creators_places(make_tip, settings):
+    settings.BITCACHE_MAX_OPEN_TIPS_PER_CLIENT = 2
+    make_tip(client="a-client"), make_tip(client="a-client")
+
+    with pytest.raises(TipRefused) as refused:
+        make_tip(client="a-client")
+
+    assert refused.value.code == "busy"
+    assert "You already have 2 unpaid tips open for this creator" in refused.value.message
+    assert make_tip(client="another-client").status == TipStatus.AWAITING_PAYMENT
+
+
+def test_a_tip_nobody_watches_stops_holding_a_place(make_tip, settings):
+    settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = 2
+    unwatched = settings.BITCACHE_TIP_UNWATCHED_MINUTES
+    make_tip(minutes_ago=unwatched + 1), make_tip(minutes_ago=unwatched + 1)
+
+    assert make_tip().status == TipStatus.AWAITING_PAYMENT
+
+
+def test_a_watched_tip_keeps_its_place_and_the_refusal_says_when_one_frees(make_tip, settings):
+    settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = 1
+    tip = make_tip(minutes_ago=settings.BITCACHE_TIP_UNWATCHED_MINUTES + 1)
+    tip_watched(tip=tip)
+
+    with pytest.raises(TipRefused) as refused:
+        make_tip()
+
+    assert "A place frees up in about 10 minutes" in refused.value.message
+    assert 540 < refused.value.retry_after() <= 600

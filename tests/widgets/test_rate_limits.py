@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import override_settings
 
@@ -49,3 +51,21 @@ def test_it_slows_down_tips_to_one_creator_from_many_clients(client, creator, wi
     assert response.status_code == 429
     assert "X-Frame-Options" not in response  # the widget still shows the message
     assert Tip.objects.count() == 5
+
+
+@override_settings(
+    BITCACHE_TIP_RATE_PER_IP=10,
+    BITCACHE_MAX_OPEN_TIPS_PER_CREATOR=100,
+    BITCACHE_MAX_OPEN_TIPS_PER_CLIENT=100,
+)
+def test_a_minute_boundary_does_not_reset_a_clients_count(client, creator, monkeypatch):
+    clock = SimpleNamespace(value=1_800_000_059.0)
+    monkeypatch.setattr("web.ratelimit.time", SimpleNamespace(time=lambda: clock.value))
+    before = [tip_from(client, "203.0.113.7").status_code for _ in range(10)]
+    clock.value += 2  # just after the boundary: the last minute still holds those 10
+
+    after = [tip_from(client, "203.0.113.7").status_code for _ in range(5)]
+
+    assert (before, after) == ([302] * 10, [429] * 5)
+    clock.value += 60  # a minute after them, the client may tip again
+    assert tip_from(client, "203.0.113.7").status_code == 302
