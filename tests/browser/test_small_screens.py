@@ -62,3 +62,15 @@ def test_a_wide_screen_shows_the_whole_tips_table_without_the_hint(
 
     expect(page.get_by_text("Swipe the table sideways to see the status")).to_be_hidden()
     assert page.locator(".table-card").evaluate("card => card.scrollWidth <= card.clientWidth")
+
+
+def test_open_in_wallet_is_on_a_phones_first_screen(live_server, open_page):
+    creator = CreatorFactory(handle="bob", display_name="Bob Streams")
+    tip = tip_create(creator=creator, amount_sats=5000, name="Carol", message="Great video!")
+    page = open_page(**PHONE)
+    page.goto(f"{live_server.url}/t/{tip.public_id}/")
+
+    wallet = page.get_by_role("link", name="Open in wallet")
+    expect(wallet).to_be_visible()
+    assert wallet.bounding_box()["y"] + wallet.bounding_box()["height"] <= PHONE["height"]
+    expect(page.locator("svg.qr")).to_be_visible()
