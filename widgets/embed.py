@@ -35,11 +35,19 @@ def embed_snippet(origin: str, widget: Widget) -> str:
     )
 
 
+# A plain iframe cannot follow its content's height as embed.js does: this one is as tall
+# as the tallest step at the widget's full width (the payment screen, with its QR code),
+# so neither the form nor the payment screen scrolls inside it.
+IFRAME_HEIGHT = 800
+
+
 def iframe_snippet(origin: str, widget: Widget) -> str:
-    """A plain iframe for sites that allow no third-party scripts (fixed height)."""
+    """A plain iframe for sites that allow no third-party scripts: no border, a fixed
+    height that fits every step of a tip (see IFRAME_HEIGHT)."""
     src = origin + reverse("widgets:widget", args=[widget.public_id])
     title = escape(_("Bitcoin tip widget"))
     return (
-        f'<iframe src="{src}" title="{title}" width="100%" height="720" '
+        f'<iframe src="{src}" title="{title}" width="100%" height="{IFRAME_HEIGHT}" '
+        f'style="display:block;width:100%;max-width:420px;height:{IFRAME_HEIGHT}px;border:0" '
         f'allow="clipboard-write" loading="lazy"></iframe>'
     )

@@ -153,3 +153,11 @@ def test_it_hides_another_creators_widget(creator_client, someone_elses_widget):
     assert creator_client.post(f"{url}active", {"active": "0"}).status_code == 404
     someone_elses_widget.refresh_from_db()
     assert (someone_elses_widget.label, someone_elses_widget.is_active) == ("Not yours", True)
+
+
+def test_the_embed_code_section_says_when_to_prefer_embed_js(creator_client, widget):
+    page = creator_client.get(f"/dashboard/widgets/{widget.public_id}/").content.decode()
+
+    assert "Prefer the embed code above wherever your site lets you add a script" in page
+    assert "use it only where scripts are not allowed" in page
+    assert "height:800px;border:0" in page
