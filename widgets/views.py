@@ -87,9 +87,11 @@ def slow_down(response: HttpResponse) -> HttpResponse:
 
 def closed(request: HttpRequest, creator: Creator, widget: Widget | None) -> HttpResponse:
     status = 410 if creator.status == CreatorStatus.REJECTED else 403
-    return respond(
-        request, "widgets/closed.html", {"creator": creator}, widget=widget, status=status
-    )
+    # The creator (signed in, so never served from the page cache) is told why; viewers
+    # only that no tips are taken.
+    own_page = request.user.is_authenticated and request.user.pk == creator.user_id
+    context = {"creator": creator, "own_page": own_page}
+    return respond(request, "widgets/closed.html", context, widget=widget, status=status)
 
 
 # Viewers have no account and no session here, and the widget form is posted from
