@@ -41,8 +41,19 @@ def normalize_origin(value: str) -> str:
 
 
 def normalize_origins(values: list[str]) -> list[str]:
-    """Each origin checked and normalised, duplicates dropped, order kept."""
-    origins = list(dict.fromkeys(normalize_origin(value) for value in values if value.strip()))
+    """Each origin checked and normalised, duplicates dropped, order kept; every bad
+    line is reported at once, not only the first."""
+    normalized, errors = [], []
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            normalized.append(normalize_origin(value))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError(errors)
+    origins = list(dict.fromkeys(normalized))
     if len(origins) > MAX_ORIGINS:
         raise ValidationError(TOO_MANY, code="too_many_origins", params={"max": MAX_ORIGINS})
     return origins
