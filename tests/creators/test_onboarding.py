@@ -80,6 +80,33 @@ def test_it_refuses_a_handle_taken_in_another_case(user_client):
     assert not Creator.objects.filter(user=user_client.user).exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "handle"),
+    [("@Alice Streams", "Alice-Streams"), ("  alice   the  great ", "alice-the-great")],
+)
+def test_it_makes_a_handle_of_what_was_typed(user_client, typed, handle):
+    response = user_client.post(URL, _profile(handle=typed))
+
+    assert response.status_code == 302
+    assert Creator.objects.get(user=user_client.user).handle == handle
+
+
+def test_it_says_how_a_typed_handle_is_normalised(user_client):
+    page = user_client.get(URL).content.decode()
+
+    assert "“@Alice Streams” becomes Alice-Streams" in page
+
+
+def test_it_adds_https_to_a_channel_url_typed_without_it(user_client):
+    page = user_client.get(URL).content.decode()
+    assert 'type="url"' not in page  # the browser would refuse youtube.com/@me
+
+    response = user_client.post(URL, _profile(channel_url="youtube.com/@satoshi"))
+
+    assert response.status_code == 302
+    assert Creator.objects.get().channel_url == "https://youtube.com/@satoshi"
+
+
 @pytest.mark.parametrize("handle", ["admin", "Dashboard", "api"])
 def test_it_refuses_a_reserved_handle(user_client, handle):
     response = user_client.post(URL, _profile(handle=handle))
@@ -89,7 +116,7 @@ def test_it_refuses_a_reserved_handle(user_client, handle):
     assert not Creator.objects.filter(user=user_client.user).exists()
 
 
-@pytest.mark.parametrize("handle", ["a b", "é-clips", "x", "../admin", "-dash", "clips_"])
+@pytest.mark.parametrize("handle", ["a+b", "é-clips", "x", "../admin", "-dash", "clips_"])
 def test_it_refuses_a_handle_that_is_not_url_safe(user_client, handle):
     response = user_client.post(URL, _profile(handle=handle))
 
