@@ -27,10 +27,12 @@ BASE_POLICY = {
 }
 
 
-def build_policy(frame_ancestors: str | None = None) -> str:
+def build_policy(frame_ancestors: str | None = None, report_uri: str | None = None) -> str:
     policy = dict(BASE_POLICY)
     if frame_ancestors is not None:
         policy["frame-ancestors"] = frame_ancestors
+    if report_uri is not None:
+        policy["report-uri"] = report_uri
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 
 
@@ -41,14 +43,20 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         ancestors = getattr(response, "frame_ancestors", None)
-        response.headers.setdefault("Content-Security-Policy", build_policy(ancestors))
+        report_uri = getattr(response, "csp_report_uri", None)
+        response.headers.setdefault("Content-Security-Policy", build_policy(ancestors, report_uri))
         return response
 
 
-def allow_framing(response: HttpResponse, origins: Iterable[str] | None) -> HttpResponse:
-    """Let `origins` (or any origin when None/empty) frame this response."""
+def allow_framing(
+    response: HttpResponse, origins: Iterable[str] | None, *, report_uri: str | None = None
+) -> HttpResponse:
+    """Let `origins` (or any origin when None/empty) frame this response; browsers that
+    refuse to show it in a frame elsewhere report so to `report_uri`, when given."""
     allowed = " ".join(origins or []) or "*"
     response.frame_ancestors = allowed  # read by ContentSecurityPolicyMiddleware
+    if report_uri is not None:
+        response.csp_report_uri = report_uri
     response.xframe_options_exempt = True
     return response
 

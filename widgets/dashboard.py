@@ -74,6 +74,7 @@ def widget_edit(request: HttpRequest, widget_id: str, *, creator: Creator) -> Ht
         "widget": widget,
         "embed_code": embed_snippet(origin, widget),
         "iframe_code": iframe_snippet(origin, widget),
+        "refused_origins": selectors.refused_origins_of(widget),
     }
     return render(request, "widgets/dashboard/widget_form.html", context)
 

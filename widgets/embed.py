@@ -24,6 +24,10 @@ def loader_snippet(origin: str, *, attribute: str, public_id: str, page: str, te
     )
 
 
+def tip_link_text(creator) -> str:
+    return _("Tip %(name)s in bitcoin") % {"name": creator.display_name}
+
+
 def embed_snippet(origin: str, widget: Widget) -> str:
     """The loader script, with a plain link for visitors without JavaScript."""
     return loader_snippet(
@@ -31,7 +35,7 @@ def embed_snippet(origin: str, widget: Widget) -> str:
         attribute="data-widget",
         public_id=widget.public_id,
         page=reverse("widgets:creator", args=[widget.creator.handle]),
-        text=_("Tip %(name)s in bitcoin") % {"name": widget.creator.display_name},
+        text=tip_link_text(widget.creator),
     )
 
 
