@@ -200,3 +200,28 @@ def test_it_scales_a_large_avatar_down(user_client, settings):
 
     stored = Creator.objects.get(user=user_client.user).avatar.open().read()
     assert Image.open(io.BytesIO(stored)).size == (2048, 2048)
+
+
+def test_it_keeps_the_picked_avatar_when_another_field_is_refused(user_client):
+    refused = user_client.post(URL, _profile(handle="x", avatar=image_upload("PNG")))
+
+    assert refused.status_code == 200
+    assert "The picture you picked is kept" in refused.content.decode()
+    assert refused.context["stashed_avatar_url"].startswith("/media/avatars/stash/")
+
+    response = user_client.post(URL, _profile(handle="satoshi-clips"))  # no picture this time
+
+    assert response.status_code == 302
+    avatar = Creator.objects.get(user=user_client.user).avatar
+    assert avatar.name.startswith("avatars/") and avatar.name.endswith(".png")
+    assert "stash" not in avatar.name
+
+
+def test_a_fresh_visit_to_the_form_forgets_a_kept_avatar(user_client):
+    user_client.post(URL, _profile(handle="x", avatar=image_upload("PNG")))
+
+    page = user_client.get(URL)
+    user_client.post(URL, _profile())
+
+    assert "The picture you picked is kept" not in page.content.decode()
+    assert not Creator.objects.get(user=user_client.user).avatar
