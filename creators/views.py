@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from creators import selectors, services
-from creators.dashboard.overview import chart_days, overview_context
 from creators.avatar_stash import (
     avatar_forget,
     avatar_keep_after_refusal,
     files_with_stashed_avatar,
     stashed_avatar_url,
 )
+from creators.dashboard.overview import chart_days, overview_context
 from creators.forms import CreatorProfileEditForm, CreatorProfileForm, WalletKeyForm
 from creators.models import Creator
 from moderation import selectors as moderation_selectors
