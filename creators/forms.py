@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from typing import Any
 
@@ -92,16 +93,44 @@ def redrawn(upload: Any, image_format: str) -> bytes:
     return buffer.getvalue()
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_handle(text: str) -> str:
+    """What people type as a handle, made into one: `@Alice Streams` -> `Alice-Streams`
+    (the @ of /@handle dropped, spaces turned into hyphens). The rest is left to the
+    handle's validators, which say what is still wrong."""
+    return _SPACES.sub("-", text.strip().removeprefix("@").strip())
+
+
+class HandleField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        return normalize_handle(super().to_python(value))
+
+
 class CreatorProfileForm(forms.ModelForm):
     """The onboarding form: the whole public profile, handle included."""
 
+    handle = HandleField(
+        label=_("Handle"),
+        max_length=40,
+        help_text=_(
+            "Your tip page will be /@handle. Letters, digits, '-' and '_'; a leading @ is "
+            "dropped and spaces become '-': “@Alice Streams” becomes Alice-Streams."
+        ),
+    )
     avatar = AvatarField(label=_("Avatar"), required=False)
     channel_url = forms.URLField(
         label=_("Channel URL"),
         required=False,
         max_length=200,
         assume_scheme="https",
-        help_text=_("Your video channel, so viewers know the tip page is yours."),
+        # Text, not type=url: browsers refuse "youtube.com/@me" in a URL field; we add https://.
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+        help_text=_(
+            "Your video channel, so viewers know the tip page is yours, e.g. "
+            "youtube.com/@yourname (https:// is added for you)."
+        ),
     )
 
     class Meta:
@@ -118,6 +147,8 @@ class CreatorProfileForm(forms.ModelForm):
 
 class CreatorProfileEditForm(CreatorProfileForm):
     """The profile edit form: everything but the handle (see services.creator_update)."""
+
+    handle = None
 
     class Meta(CreatorProfileForm.Meta):
         fields = ["display_name", "bio", "channel_url", "avatar"]

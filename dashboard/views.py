@@ -14,6 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from creators import selectors, services
+from creators.avatar_stash import (
+    avatar_forget,
+    avatar_keep_after_refusal,
+    files_with_stashed_avatar,
+    stashed_avatar_url,
+)
 from creators.forms import CreatorProfileEditForm, CreatorProfileForm, WalletKeyForm
 from creators.models import Creator
 from dashboard.overview import chart_days, overview_context
@@ -61,21 +67,27 @@ def dashboard(request: HttpRequest, *, creator: Creator) -> HttpResponse:
 def onboarding(request: HttpRequest) -> HttpResponse:
     if selectors.creator_for_user(user=request.user) is not None:
         return redirect("creators:dashboard")
-    form = CreatorProfileForm(request.POST or None, request.FILES or None)
+    files = files_with_stashed_avatar(request)
+    form = CreatorProfileForm(request.POST or None, files or None)
     if form.is_valid():
         try:
             services.creator_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            avatar_forget(request)
             messages.success(request, _("Your creator profile is ready."))
             return redirect("creators:dashboard")
-    return render(request, "dashboard/onboarding.html", {"form": form})
+    if form.is_bound:
+        avatar_keep_after_refusal(request, form)
+    context = {"form": form, "stashed_avatar_url": stashed_avatar_url(request)}
+    return render(request, "dashboard/onboarding.html", context)
 
 
 @creator_required
 def profile_edit(request: HttpRequest, *, creator: Creator) -> HttpResponse:
-    form = CreatorProfileEditForm(request.POST or None, request.FILES or None, instance=creator)
+    files = files_with_stashed_avatar(request)
+    form = CreatorProfileEditForm(request.POST or None, files or None, instance=creator)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -90,9 +102,13 @@ def profile_edit(request: HttpRequest, *, creator: Creator) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            avatar_forget(request)
             messages.success(request, _("Your profile is saved."))
             return redirect("creators:dashboard")
-    return render(request, "dashboard/profile_edit.html", {"form": form, "creator": creator})
+    if form.is_bound:
+        avatar_keep_after_refusal(request, form)
+    context = {"form": form, "creator": creator, "stashed_avatar_url": stashed_avatar_url(request)}
+    return render(request, "dashboard/profile_edit.html", context)
 
 
 # The pasted text may be a private key or seed words: keep it out of error reports.

@@ -28,6 +28,14 @@ def owned_or_404(creator: Creator, widget_id: str) -> Widget:
     return widget
 
 
+def creator_terms(creator: Creator) -> dict:
+    """What a widget inherits from the creator's tip settings, for the form to explain."""
+    return {
+        "creator_minimum": creator.min_tip_sats,
+        "creator_suggestions": creator.suggested_amounts,
+    }
+
+
 @creator_required
 def widget_list(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     context = {"creator": creator, "widgets": selectors.widgets_of(creator)}
@@ -36,7 +44,7 @@ def widget_list(request: HttpRequest, *, creator: Creator) -> HttpResponse:
 
 @creator_required
 def widget_new(request: HttpRequest, *, creator: Creator) -> HttpResponse:
-    form = WidgetForm(request.POST or None, creator_minimum=creator.min_tip_sats)
+    form = WidgetForm(request.POST or None, **creator_terms(creator))
     if form.is_valid():
         try:
             widget = services.widget_create(creator=creator, **form.cleaned_data)
@@ -51,7 +59,7 @@ def widget_new(request: HttpRequest, *, creator: Creator) -> HttpResponse:
 @creator_required
 def widget_edit(request: HttpRequest, widget_id: str, *, creator: Creator) -> HttpResponse:
     widget = owned_or_404(creator, widget_id)
-    form = WidgetForm(request.POST or None, widget=widget, creator_minimum=creator.min_tip_sats)
+    form = WidgetForm(request.POST or None, widget=widget, **creator_terms(creator))
     if form.is_valid():
         try:
             services.widget_update(widget=widget, **form.cleaned_data)
@@ -66,6 +74,7 @@ def widget_edit(request: HttpRequest, widget_id: str, *, creator: Creator) -> Ht
         "widget": widget,
         "embed_code": embed_snippet(origin, widget),
         "iframe_code": iframe_snippet(origin, widget),
+        "refused_origins": selectors.refused_origins_of(widget),
     }
     return render(request, "dashboard/widgets/widget_form.html", context)
 

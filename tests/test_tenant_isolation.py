@@ -42,6 +42,10 @@ PUBLIC = {
     "@<str:handle>/report/sent",
     "@<str:handle>/u/<str:item_id>",
     "w/<str:widget_id>/",
+    # What embed.js reads before framing (public origins and tip page), and where
+    # browsers report a refused frame (tests/widgets/test_refused_origins.py).
+    "w/<str:widget_id>/config.json",
+    "w/<str:widget_id>/refused",
     "w/u/<str:item_id>/",
     "w/p/<str:purchase_id>/",
     "t/<str:tip_id>/",

@@ -27,15 +27,18 @@ BASE_POLICY = {
 }
 
 
-# The attribute allow_framing() sets on a response and the middleware reads on the way
-# out (widgets' page cache stores it with the page). Not one HttpResponse declares.
+# The attributes allow_framing() sets on a response and the middleware reads on the way
+# out (widgets' page cache stores them with the page). No HttpResponse declares them.
 FRAME_ANCESTORS_ATTRIBUTE = "frame_ancestors"
+CSP_REPORT_URI_ATTRIBUTE = "csp_report_uri"
 
 
-def build_policy(frame_ancestors: str | None = None) -> str:
+def build_policy(frame_ancestors: str | None = None, report_uri: str | None = None) -> str:
     policy = dict(BASE_POLICY)
     if frame_ancestors is not None:
         policy["frame-ancestors"] = frame_ancestors
+    if report_uri is not None:
+        policy["report-uri"] = report_uri
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 
 
@@ -46,14 +49,20 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         ancestors: str | None = getattr(response, FRAME_ANCESTORS_ATTRIBUTE, None)
-        response.headers.setdefault("Content-Security-Policy", build_policy(ancestors))
+        report_uri: str | None = getattr(response, CSP_REPORT_URI_ATTRIBUTE, None)
+        response.headers.setdefault("Content-Security-Policy", build_policy(ancestors, report_uri))
         return response
 
 
-def allow_framing(response: HttpResponse, origins: Iterable[str] | None) -> HttpResponse:
-    """Let `origins` (or any origin when None/empty) frame this response."""
+def allow_framing(
+    response: HttpResponse, origins: Iterable[str] | None, *, report_uri: str | None = None
+) -> HttpResponse:
+    """Let `origins` (or any origin when None/empty) frame this response; browsers that
+    refuse to show it in a frame elsewhere report so to `report_uri`, when given."""
     allowed = " ".join(origins or []) or "*"
     setattr(response, FRAME_ANCESTORS_ATTRIBUTE, allowed)
+    if report_uri is not None:
+        setattr(response, CSP_REPORT_URI_ATTRIBUTE, report_uri)
     response.xframe_options_exempt = True
     return response
 

@@ -24,6 +24,10 @@ def loader_snippet(origin: str, *, attribute: str, public_id: str, page: str, te
     )
 
 
+def tip_link_text(creator) -> str:
+    return _("Tip %(name)s in bitcoin") % {"name": creator.display_name}
+
+
 def embed_snippet(origin: str, widget: Widget) -> str:
     """The loader script, with a plain link for visitors without JavaScript."""
     return loader_snippet(
@@ -31,15 +35,23 @@ def embed_snippet(origin: str, widget: Widget) -> str:
         attribute="data-widget",
         public_id=widget.public_id,
         page=reverse("widgets:creator", args=[widget.creator.handle]),
-        text=_("Tip %(name)s in bitcoin") % {"name": widget.creator.display_name},
+        text=tip_link_text(widget.creator),
     )
 
 
+# A plain iframe cannot follow its content's height as embed.js does: this one is as tall
+# as the tallest step at the widget's full width (the payment screen, with its QR code),
+# so neither the form nor the payment screen scrolls inside it.
+IFRAME_HEIGHT = 800
+
+
 def iframe_snippet(origin: str, widget: Widget) -> str:
-    """A plain iframe for sites that allow no third-party scripts (fixed height)."""
+    """A plain iframe for sites that allow no third-party scripts: no border, a fixed
+    height that fits every step of a tip (see IFRAME_HEIGHT)."""
     src = origin + reverse("widgets:widget", args=[widget.public_id])
     title = escape(_("Bitcoin tip widget"))
     return (
-        f'<iframe src="{src}" title="{title}" width="100%" height="720" '
+        f'<iframe src="{src}" title="{title}" width="100%" height="{IFRAME_HEIGHT}" '
+        f'style="display:block;width:100%;max-width:420px;height:{IFRAME_HEIGHT}px;border:0" '
         f'allow="clipboard-write" loading="lazy"></iframe>'
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 
 from payments.services import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, TipRefused
@@ -97,7 +98,14 @@ class WidgetForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, widget: Widget | None = None, creator_minimum: int, **kwargs):
+    def __init__(
+        self,
+        *args,
+        widget: Widget | None = None,
+        creator_minimum: int,
+        creator_suggestions: list[int] | None = None,
+        **kwargs,
+    ):
         if widget is not None:
             kwargs.setdefault(
                 "initial",
@@ -116,6 +124,28 @@ class WidgetForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["min_tip_sats"].widget.attrs["min"] = creator_minimum
+        minimum = intcomma(creator_minimum)
+        self.fields["min_tip_sats"].help_text = _(
+            "The smallest tip viewers can send through this widget. It cannot be lower than "
+            "the minimum of your tip page (%(minimum)s sats, in Tip settings), which also "
+            "applies here."
+        ) % {"minimum": minimum}
+        if creator_suggestions:
+            inherited = _(
+                "Leave empty to offer the amounts from your Tip settings (%(amounts)s sats)."
+            ) % {"amounts": ", ".join(intcomma(amount) for amount in creator_suggestions)}
+        else:
+            inherited = _(
+                "Leave empty to offer 1, 2, 5 and 10 times the minimum (you can set amounts for "
+                "all your widgets in Tip settings)."
+            )
+        self.fields["suggested_amounts"].help_text = " ".join(
+            [
+                str(_("Up to six amounts separated by commas, e.g. 1000, 5000, 21000.")),
+                str(inherited),
+                str(_("Amounts below the minimum are not shown.")),
+            ]
+        )
 
     def clean_suggested_amounts(self) -> list[int]:
         parts = _split(self.cleaned_data["suggested_amounts"], _LIST_SEPARATORS)

@@ -40,3 +40,23 @@ class Widget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.creator})"
+
+
+class RefusedOrigin(models.Model):
+    """A site that tried to show a widget it is not allowed on (CSP violation reports,
+    and embed.js asking from there), for the creator's widget page. Only the origin
+    is kept: no page path, no viewer address."""
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="refused_origins")
+    origin = models.CharField(max_length=200)
+    times = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["widget", "origin"], name="refused_origin_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin} ({self.widget})"

@@ -39,7 +39,7 @@ _CSRF_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
 _CSRF_PLACEHOLDER = b"\\g<1>__csrf__\\g<2>"
 _CSRF_FILLED = b'name="csrfmiddlewaretoken" value="__csrf__"'
 # Set by web.security.allow_framing and read by its middleware on the way out.
-_FRAMING = ("frame_ancestors", "xframe_options_exempt")
+_FRAMING = ("frame_ancestors", "xframe_options_exempt", "csp_report_uri")
 _CACHED_STATUSES = {200, 403, 410}
 
 

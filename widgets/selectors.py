@@ -11,7 +11,7 @@ from creators.models import Creator
 from creators.scoping import owned_by
 from creators.services import MAX_SUGGESTIONS
 from payments.services import minimum_tip_sats
-from widgets.models import Widget
+from widgets.models import RefusedOrigin, Widget
 
 # Offered when neither the widget nor the creator chose suggested amounts: multiples of the minimum.
 DEFAULT_SUGGESTION_FACTORS = (1, 2, 5, 10)
@@ -55,3 +55,8 @@ def widgets_of(creator: Creator) -> QuerySet[Widget]:
 def widget_get_owned(creator: Creator, public_id: str) -> Widget | None:
     """One of the creator's own widgets; another creator's widget is simply not found."""
     return owned_by(creator, Widget).filter(public_id=public_id).first()
+
+
+def refused_origins_of(widget: Widget) -> QuerySet[RefusedOrigin]:
+    """Sites that tried to show the widget though not allowed, most recent first."""
+    return widget.refused_origins.order_by("-last_seen", "origin")

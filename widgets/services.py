@@ -7,6 +7,9 @@ refusals are ValidationErrors keyed by field, which a form shows as they are.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +19,8 @@ from creators.services import suggested_amounts_clean
 from payments.models import Tip, TipStatus
 from payments.selectors import tip_viewer_status
 from payments.services import TipRefused, tip_create
-from widgets.models import Widget, WidgetTheme
-from widgets.origins import normalize_origins
+from widgets.models import RefusedOrigin, Widget, WidgetTheme
+from widgets.origins import normalize_origins, origin_allowed, origin_of
 
 MINIMUM_BELOW_CREATORS = _(
     "At least your own minimum tip (%(min)s sats): set in your tip settings, it applies "
@@ -133,3 +136,28 @@ def tip_renew(*, tip: Tip, client: str = "") -> Tip:
         video_id=tip.video_id,
         client=client,
     )
+
+
+# Enough to show a creator where their widget turns up; a flood of made-up origins
+# stops growing the table here.
+MAX_REFUSED_ORIGINS = 50
+
+
+def refused_origin_record(*, widget: Widget, origin: str) -> None:
+    """Count a site that tried to show `widget` though it is not among its allowed
+    origins. Allowed origins and anything that is not a plain origin are ignored."""
+    origin = origin_of(origin) or ""
+    if not origin or not widget.allowed_origins:
+        return
+    if origin_allowed(origin, widget.allowed_origins):
+        return
+    seen = RefusedOrigin.objects.filter(widget=widget, origin=origin)
+    if seen.update(times=F("times") + 1, last_seen=timezone.now()):
+        return
+    if RefusedOrigin.objects.filter(widget=widget).count() >= MAX_REFUSED_ORIGINS:
+        return
+    try:
+        with transaction.atomic():
+            RefusedOrigin.objects.create(widget=widget, origin=origin)
+    except IntegrityError:  # the same origin reported at the same moment
+        seen.update(times=F("times") + 1, last_seen=timezone.now())

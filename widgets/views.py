@@ -12,8 +12,11 @@ widget and a disabled widget are 404 Not Found.
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -26,15 +29,16 @@ from payments.models import Tip, TipStatus
 from payments.selectors import tip_get_public, tip_public_message, tip_public_status
 from payments.services import TipRefused, tip_create, tip_watched
 from payments.throttle import SLOW_DOWN, client_fingerprint, too_fast
-from web.ratelimit import retry_after
+from web.ratelimit import client_ip, hit, retry_after
 from web.security import allow_framing
 from widgets import selectors
-from widgets.embed import site_origin
+from widgets.embed import site_origin, tip_link_text
 from widgets.forms import TipForm
 from widgets.models import Widget, WidgetTheme
+from widgets.origins import origin_allowed, origin_of
 from widgets.page_cache import cached_page
 from widgets.qr import qr_svg
-from widgets.services import tip_renew
+from widgets.services import refused_origin_record, tip_renew
 
 HOSTED_LAYOUT = "widgets/layouts/hosted.html"
 COMPACT_LAYOUT = "widgets/layouts/compact.html"
@@ -50,10 +54,15 @@ def frame_ancestors(widget: Widget) -> list[str] | None:
     return ["'self'", *widget.allowed_origins] if widget.allowed_origins else None
 
 
+def refusal_report_uri(widget: Widget) -> str | None:
+    """Where browsers report a site that framed the widget though it may not."""
+    return reverse("widgets:refused", args=[widget.public_id]) if widget.allowed_origins else None
+
+
 def framed(response: HttpResponse, widget: Widget | None) -> HttpResponse:
     """Widget responses may be framed by the widget's origins; all others keep refusing."""
     if widget is not None:
-        allow_framing(response, frame_ancestors(widget))
+        allow_framing(response, frame_ancestors(widget), report_uri=refusal_report_uri(widget))
     return response
 
 
@@ -76,8 +85,10 @@ def respond(
     theme = widget.theme if widget is not None else WidgetTheme.LIGHT
     context = {**context, "layout": layout, "widget": widget, "theme": theme}
     response = render(request, template, context, status=status)
-    if embedded:
-        allow_framing(response, frame_ancestors(widget) if widget is not None else None)
+    if widget is not None:
+        framed(response, widget)
+    elif embedded:
+        allow_framing(response, None)
     return response
 
 
@@ -90,9 +101,11 @@ def slow_down(response: HttpResponse, refusal: TipRefused | None = None) -> Http
 
 def closed(request: HttpRequest, creator: Creator, widget: Widget | None) -> HttpResponse:
     status = 410 if creator.status == CreatorStatus.REJECTED else 403
-    return respond(
-        request, "widgets/closed.html", {"creator": creator}, widget=widget, status=status
-    )
+    # The creator (signed in, so never served from the page cache) is told why; viewers
+    # only that no tips are taken.
+    own_page = request.user.is_authenticated and request.user.pk == creator.user_id
+    context = {"creator": creator, "own_page": own_page}
+    return respond(request, "widgets/closed.html", context, widget=widget, status=status)
 
 
 # Viewers have no account and no session here, and the widget form is posted from
@@ -230,3 +243,94 @@ def embed_js(request: HttpRequest) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=EMBED_MAX_AGE)
     set_response_etag(response)
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+# Refusals counted per client address and per widget a minute: enough for real
+# browsers, too few for anyone to fill a creator's list quickly.
+REFUSALS_PER_IP = 20
+REFUSALS_PER_WIDGET = 120
+CONFIG_MAX_AGE = 60
+
+
+def refusal_counted(request: HttpRequest, widget: Widget) -> bool:
+    return not (
+        hit("widget-refused-ip", client_ip(request), limit=REFUSALS_PER_IP)
+        or hit("widget-refused", widget.public_id, limit=REFUSALS_PER_WIDGET)
+    )
+
+
+@require_safe
+def widget_config(request: HttpRequest, widget_id: str) -> JsonResponse:
+    """What embed.js needs before framing a widget: the origins allowed to frame it
+    (our own site always is), and the tip page to link to where it may not be framed.
+
+    embed.js asks from the page it runs on, so the Origin header says where the widget
+    is being put: a site not allowed is counted for the creator's widget page."""
+    widget = selectors.widget_get_public(widget_id)
+    if widget is None:
+        raise Http404
+    origin = origin_of(request.headers.get("Origin", ""))
+    own = site_origin(request)
+    refused = (
+        origin
+        and origin != own
+        and widget.allowed_origins
+        and not origin_allowed(origin, widget.allowed_origins)
+    )
+    if refused and refusal_counted(request, widget):
+        refused_origin_record(widget=widget, origin=origin)
+    tip_page = own + reverse("widgets:creator", args=[widget.creator.handle])
+    response = JsonResponse(
+        {
+            "allowed_origins": [own, *widget.allowed_origins] if widget.allowed_origins else [],
+            "tip_page": tip_page,
+            "link_text": tip_link_text(widget.creator),
+        }
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def frame_ancestors_reports(report: object) -> list[dict]:
+    """The frame-ancestors violations in a CSP report, in the old (application/csp-report)
+    or the Reporting API (application/reports+json) format."""
+    if isinstance(report, dict):
+        report = [{"type": "csp-violation", "body": report.get("csp-report")}]
+    found = []
+    for entry in report[:10] if isinstance(report, list) else []:
+        body = entry.get("body") if isinstance(entry, dict) else None
+        if not isinstance(body, dict):
+            continue
+        directive = body.get("effective-directive") or body.get("effectiveDirective") or ""
+        directive = directive or body.get("violated-directive", "")
+        if str(directive).startswith("frame-ancestors"):
+            found.append(body)
+    return found
+
+
+@csrf_exempt  # browsers post these reports without any cookie or token
+@require_POST
+def widget_refused(request: HttpRequest, widget_id: str) -> HttpResponse:
+    """CSP violation reports of a widget page: a site framed it though not allowed to.
+
+    Browsers leave the framing site out of the report itself (it names only our page);
+    the report's request comes from that site, whose origin its Referer header gives
+    (a browser sends no more than the origin across sites). Only the origin is kept."""
+    widget = selectors.widget_get_public(widget_id)
+    if widget is None or not widget.allowed_origins or len(request.body) > 16_384:
+        return HttpResponse(status=204)
+    try:
+        report = json.loads(request.body)
+    except ValueError:
+        return HttpResponse(status=400)
+    violations = frame_ancestors_reports(report)
+    origins = {origin_of(str(body.get("referrer") or "")) for body in violations}
+    if violations:
+        origins.add(origin_of(request.headers.get("Referer", "")))
+    own = site_origin(request)
+    for origin in sorted(filter(None, origins)):
+        if origin == own or origin_allowed(origin, widget.allowed_origins):
+            continue
+        if refusal_counted(request, widget):
+            refused_origin_record(widget=widget, origin=origin)
+    return HttpResponse(status=204)

@@ -108,3 +108,15 @@ def screenshot(tmp_path):
         locator.screenshot(path=str(folder / name))
 
     return save
+
+
+@pytest.fixture
+def sign_in(client, live_server):
+    """Put `user`'s session cookie into `page`'s browser context: the page is signed in."""
+
+    def sign_in_(page, user) -> None:
+        client.force_login(user)
+        session = client.cookies["sessionid"].value
+        page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+
+    return sign_in_

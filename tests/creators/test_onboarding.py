@@ -80,6 +80,33 @@ def test_it_refuses_a_handle_taken_in_another_case(user_client):
     assert not Creator.objects.filter(user=user_client.user).exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "handle"),
+    [("@Alice Streams", "Alice-Streams"), ("  alice   the  great ", "alice-the-great")],
+)
+def test_it_makes_a_handle_of_what_was_typed(user_client, typed, handle):
+    response = user_client.post(URL, _profile(handle=typed))
+
+    assert response.status_code == 302
+    assert Creator.objects.get(user=user_client.user).handle == handle
+
+
+def test_it_says_how_a_typed_handle_is_normalised(user_client):
+    page = user_client.get(URL).content.decode()
+
+    assert "“@Alice Streams” becomes Alice-Streams" in page
+
+
+def test_it_adds_https_to_a_channel_url_typed_without_it(user_client):
+    page = user_client.get(URL).content.decode()
+    assert 'type="url"' not in page  # the browser would refuse youtube.com/@me
+
+    response = user_client.post(URL, _profile(channel_url="youtube.com/@satoshi"))
+
+    assert response.status_code == 302
+    assert Creator.objects.get().channel_url == "https://youtube.com/@satoshi"
+
+
 @pytest.mark.parametrize("handle", ["admin", "Dashboard", "api"])
 def test_it_refuses_a_reserved_handle(user_client, handle):
     response = user_client.post(URL, _profile(handle=handle))
@@ -89,7 +116,7 @@ def test_it_refuses_a_reserved_handle(user_client, handle):
     assert not Creator.objects.filter(user=user_client.user).exists()
 
 
-@pytest.mark.parametrize("handle", ["a b", "é-clips", "x", "../admin", "-dash", "clips_"])
+@pytest.mark.parametrize("handle", ["a+b", "é-clips", "x", "../admin", "-dash", "clips_"])
 def test_it_refuses_a_handle_that_is_not_url_safe(user_client, handle):
     response = user_client.post(URL, _profile(handle=handle))
 
@@ -173,3 +200,28 @@ def test_it_scales_a_large_avatar_down(user_client, settings):
 
     stored = Creator.objects.get(user=user_client.user).avatar.open().read()
     assert Image.open(io.BytesIO(stored)).size == (2048, 2048)
+
+
+def test_it_keeps_the_picked_avatar_when_another_field_is_refused(user_client):
+    refused = user_client.post(URL, _profile(handle="x", avatar=image_upload("PNG")))
+
+    assert refused.status_code == 200
+    assert "The picture you picked is kept" in refused.content.decode()
+    assert refused.context["stashed_avatar_url"].startswith("/media/avatars/stash/")
+
+    response = user_client.post(URL, _profile(handle="satoshi-clips"))  # no picture this time
+
+    assert response.status_code == 302
+    avatar = Creator.objects.get(user=user_client.user).avatar
+    assert avatar.name.startswith("avatars/") and avatar.name.endswith(".png")
+    assert "stash" not in avatar.name
+
+
+def test_a_fresh_visit_to_the_form_forgets_a_kept_avatar(user_client):
+    user_client.post(URL, _profile(handle="x", avatar=image_upload("PNG")))
+
+    page = user_client.get(URL)
+    user_client.post(URL, _profile())
+
+    assert "The picture you picked is kept" not in page.content.decode()
+    assert not Creator.objects.get(user=user_client.user).avatar

@@ -57,3 +57,14 @@ def test_it_shows_errors_without_saving(creator_client, creator):
     assert set(response.context["form"].errors) == {"display_name", "channel_url"}
     creator.refresh_from_db()
     assert creator.display_name == name
+
+
+def test_it_keeps_the_picked_avatar_after_an_error(creator_client, creator):
+    picked = image_upload("JPEG")
+    refused = creator_client.post(URL, {"display_name": "", "avatar": picked})
+    assert "The picture you picked is kept" in refused.content.decode()
+
+    creator_client.post(URL, {"display_name": "Satoshi"})
+
+    creator.refresh_from_db()
+    assert creator.avatar.name.endswith(".jpg")

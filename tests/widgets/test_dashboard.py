@@ -153,3 +153,41 @@ def test_it_hides_another_creators_widget(creator_client, someone_elses_widget):
     assert creator_client.post(f"{url}active", {"active": "0"}).status_code == 404
     someone_elses_widget.refresh_from_db()
     assert (someone_elses_widget.label, someone_elses_widget.is_active) == ("Not yours", True)
+
+
+def test_the_embed_code_section_says_when_to_prefer_embed_js(creator_client, widget):
+    page = creator_client.get(f"/dashboard/widgets/{widget.public_id}/").content.decode()
+
+    assert "Prefer the embed code above wherever your site lets you add a script" in page
+    assert "use it only where scripts are not allowed" in page
+    assert "height:800px;border:0" in page
+
+
+def test_it_reports_every_bad_origin_not_only_the_first(creator_client, widget):
+    origins = "https://good.example\nhttp://blog.example\nftp://files.example/\nhttps://ok.example"
+
+    response = creator_client.post(
+        f"/dashboard/widgets/{widget.public_id}/", widget_data(allowed_origins=origins)
+    )
+
+    page = response.content.decode()
+    assert "“http://blog.example” must use https://" in page
+    assert "“ftp://files.example/” is not an origin." in page
+    assert "good.example" not in str(Widget.objects.get().allowed_origins)
+
+
+def test_it_explains_the_minimum_and_the_inherited_suggestions(creator_client, creator):
+    creator.suggested_amounts = [2100, 21000]
+    creator.save()
+
+    page = creator_client.get("/dashboard/widgets/new/").content.decode()
+
+    assert "the minimum of your tip page (1,000 sats, in Tip settings)" in page
+    assert "Leave empty to offer the amounts from your Tip settings (2,100, 21,000 sats)." in page
+    assert "Amounts below the minimum are not shown." in page
+
+
+def test_without_tip_settings_amounts_it_explains_the_multiples_of_the_minimum(creator_client):
+    page = creator_client.get("/dashboard/widgets/new/").content.decode()
+
+    assert "Leave empty to offer 1, 2, 5 and 10 times the minimum" in page

@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from widgets.origins import MAX_ORIGINS, normalize_origin, normalize_origins
+from widgets.origins import (
+    MAX_ORIGINS,
+    normalize_origin,
+    normalize_origins,
+    origin_allowed,
+    origin_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +51,39 @@ def test_whatever_it_accepts_is_a_single_plain_source(text):
     assert origin.startswith(("https://", "http://localhost", "http://127.0.0.1", "http://[::1]"))
     assert not set(origin) & set(" \t\n;,'\"")
     assert origin.count("/") == 2
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("https://blog.example", True),
+        ("https://blog.example:443", True),
+        ("http://blog.example", False),
+        ("https://blog.example:8443", False),
+        ("https://evil-blog.example", False),
+        ("https://www.shop.example", True),
+        ("https://a.b.shop.example", True),
+        ("https://shop.example", False),
+        ("http://localhost:8080", True),
+        ("http://localhost:8081", False),
+    ],
+)
+def test_it_tells_whether_a_site_is_among_the_allowed_origins(origin, allowed):
+    sources = ["https://blog.example", "https://*.shop.example", "http://localhost:8080"]
+
+    assert origin_allowed(origin, sources) is allowed
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://Blog.Example/post/1?x=y#z", "https://blog.example"),
+        ("https://user:pw@blog.example:443/", "https://blog.example"),
+        ("http://127.0.0.1:8000/page", "http://127.0.0.1:8000"),
+        ("data:text/html,hi", None),
+        ("not a url", None),
+        ("https://blog.example:99999/", None),
+    ],
+)
+def test_it_keeps_only_the_origin_of_a_url(url, origin):
+    assert origin_of(url) == origin

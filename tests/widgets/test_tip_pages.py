@@ -108,6 +108,39 @@ def test_it_says_a_widget_of_a_suspended_creator_takes_no_tips(client, creator, 
     assert 'name="amount_sats"' not in response.content.decode()
 
 
+def test_a_creator_waiting_for_review_is_told_why_their_widget_takes_no_tips(
+    client, creator, widget
+):
+    creator.status = CreatorStatus.PENDING
+    creator.save()
+    client.force_login(creator.user)
+
+    page = client.get(f"/w/{widget.public_id}/").content.decode()
+
+    assert "This creator is not accepting tips right now." in page
+    assert "Only you see this: your profile is waiting for review by a moderator." in page
+
+
+def test_viewers_are_not_told_a_creator_is_waiting_for_review(client, creator, widget):
+    creator.status = CreatorStatus.PENDING
+    creator.save()
+    client.force_login(CreatorFactory().user)
+
+    for url in (f"/w/{widget.public_id}/", "/@alice"):
+        page = client.get(url).content.decode()
+        assert "This creator is not accepting tips right now." in page
+        assert "review" not in page
+
+
+def test_a_creator_without_a_confirmed_key_is_told_to_add_one(client, db):
+    creator = CreatorFactory(handle="keyless", wallet_key=None)
+    client.force_login(creator.user)
+
+    page = client.get("/@keyless").content.decode()
+
+    assert "Only you see this: add your wallet key so viewers can tip you." in page
+
+
 def test_it_takes_no_tips_before_the_creator_has_a_confirmed_key(client, db):
     CreatorFactory(handle="keyless", wallet_key=None)
 
