@@ -268,7 +268,7 @@ def platform_status(request: HttpRequest) -> HttpResponse:
             "chain": check_chain_source(),
             "open_tips": [(TipStatus(status).label, count) for status, count in open_tips.items()],
             "open_tips_total": sum(open_tips.values()),
-            "tips_per_day": payment_selectors.tips_per_day(days=TIPS_PER_DAY_DAYS),
+            "tips_per_day": payment_selectors.site_tips_per_day(days=TIPS_PER_DAY_DAYS),
             "creators_per_status": [
                 (CreatorStatus(status).label, count)
                 for status, count in selectors.creators_per_status().items()

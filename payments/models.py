@@ -234,6 +234,15 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.txid}:{self.vout} {self.value_sats} sats"
 
+    def confirmations(self, scanned_height: int | None) -> int:
+        """Blocks on top of this payment's, its own included, as far as the scanner has
+        seen (`scanned_height`); 0 in the mempool, replaced, reorganised or unscanned."""
+        if self.state != PaymentState.CONFIRMED or self.block_height is None:
+            return 0
+        if scanned_height is None:
+            return 0
+        return max(scanned_height - self.block_height + 1, 0)
+
 
 class TipConfirmationEmail(models.Model):
     """The creator was emailed that this tip is confirmed: once per tip, whatever re-runs.

@@ -115,7 +115,8 @@ class DayTotal:
 
 
 def tips_per_day(*, creator: Creator, days: int, today: date | None = None) -> list[DayTotal]:
-    """Confirmed tips of each of the last `days` days (today included), oldest first."""
+    """The creator's confirmed tips and sats of each of the last `days` days (today
+    included), oldest first: the dashboard's chart."""
     today = today or timezone.localdate()
     first = today - timedelta(days=days - 1)
     rows = (

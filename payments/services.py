@@ -358,13 +358,7 @@ def tip_refresh(
     is rescanned, and announces where the tip ended up at the end of its run.
     """
     live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
-    final = [
-        p
-        for p in live
-        if p.state == PaymentState.CONFIRMED
-        and scanned_height is not None
-        and scanned_height - p.block_height + 1 >= tip.confirmations_required
-    ]
+    final = [p for p in live if p.confirmations(scanned_height) >= tip.confirmations_required]
     received = sum(p.value_sats for p in live)
     if not live:
         status = TipStatus.EXPIRED if now >= tip.expires_at else TipStatus.AWAITING_PAYMENT
