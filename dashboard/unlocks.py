@@ -19,7 +19,7 @@ from unlocks import selectors, services
 from unlocks.embed import item_embed_snippet
 from unlocks.forms import UnlockItemForm
 from unlocks.models import UnlockItem
-from widgets.embed import site_origin
+from web.pages import site_origin
 
 
 def owned_or_404(creator: Creator, item_id: str) -> UnlockItem:

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from creators.models import Creator
 from dashboard.views import creator_required
+from web.pages import site_origin
 from widgets import selectors, services
-from widgets.embed import embed_snippet, iframe_snippet, site_origin
+from widgets.embed import embed_snippet, iframe_snippet
 from widgets.forms import WidgetForm
 from widgets.models import Widget
 

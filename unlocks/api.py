@@ -26,7 +26,7 @@ from unlocks import selectors
 from unlocks.models import UnlockItem
 from unlocks.services import purchase_create
 from unlocks.views import private
-from widgets.embed import site_origin
+from web.pages import site_origin
 
 
 class PurchaseSerializer(PublicTipSerializer):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from unlocks.models import UnlockItem
-from widgets.embed import loader_snippet
+from web.pages import loader_snippet
 
 
 def item_embed_snippet(origin: str, item: UnlockItem) -> str:

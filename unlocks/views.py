@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from creators.selectors import creator_takes_tips
 from payments.models import Tip
+from payments.screen import payment_context, refusal_status
 from payments.services import TipRefused, tip_watched
 from payments.throttle import client_fingerprint, too_fast
 from unlocks import selectors
@@ -28,10 +29,9 @@ from unlocks.forms import RecoverForm
 from unlocks.models import UnlockItem
 from unlocks.selectors import Refusal
 from unlocks.services import purchase_create
+from web.pages import site_origin, slow_down, viewer_page
 from web.ratelimit import client_ip, hit
 from web.security import allow_framing
-from widgets.embed import site_origin
-from widgets.views import payment_context, refusal_status, respond, slow_down
 
 # Receipt codes tried per client address per minute. Codes have 80 random bits, so
 # this spares the database more than it stops guessing.
@@ -100,7 +100,7 @@ def item_flow(request: HttpRequest, item: UnlockItem, *, embedded: bool) -> Http
     creator = item.creator
     context = {"creator": creator, "item": item, "alert": "", "embedded": embedded}
     if not creator_takes_tips(creator):
-        return respond(request, "unlocks/closed.html", context, embedded=embedded, status=403)
+        return viewer_page(request, "unlocks/closed.html", context, embedded=embedded, status=403)
     status, refused = 200, None
     if request.method == "POST":
         if too_fast(request, creator):
@@ -117,8 +117,10 @@ def item_flow(request: HttpRequest, item: UnlockItem, *, embedded: bool) -> Http
     context["sold_out"] = (
         item.sales_limit is not None and selectors.slots_taken(item) >= item.sales_limit
     )
-    response = respond(request, "unlocks/item.html", context, embedded=embedded, status=status)
-    return slow_down(response, refused) if status == 429 else response
+    response = viewer_page(request, "unlocks/item.html", context, embedded=embedded, status=status)
+    if status != 429:
+        return response
+    return slow_down(response, refused.retry_after() if refused is not None else None)
 
 
 # --- Purchases ----------------------------------------------------------------
@@ -143,7 +145,7 @@ def purchase_screen(request: HttpRequest, purchase_id: str, *, embedded: bool) -
         "recover_url": site_origin(request) + reverse("unlocks:recover"),
         "embedded": embedded,
     }
-    return private(respond(request, "unlocks/purchase.html", context, embedded=embedded))
+    return private(viewer_page(request, "unlocks/purchase.html", context, embedded=embedded))
 
 
 @require_safe
@@ -181,7 +183,7 @@ def access(request: HttpRequest, token: str) -> HttpResponse:
     if found.refusal is not None:
         status, message = REFUSALS[found.refusal]
         context = {"message": message, "refusal": found.refusal}
-        return private(respond(request, "unlocks/refused.html", context, status=status))
+        return private(viewer_page(request, "unlocks/refused.html", context, status=status))
     response = HttpResponseRedirect(found.grant.purchase.unlock_item.target_url)
     # The buyer's page URL (or this token) must not reach the sold link's host.
     response["Referrer-Policy"] = "no-referrer"
@@ -197,7 +199,7 @@ def recover(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         if hit("unlock-recover", client_ip(request), limit=RECOVER_RATE_PER_IP):
             form.add_error(None, SLOW_DOWN)
-            response = respond(request, "unlocks/recover.html", context, status=429)
+            response = viewer_page(request, "unlocks/recover.html", context, status=429)
             return private(slow_down(response))
         status = 400
         if form.is_valid():
@@ -211,4 +213,4 @@ def recover(request: HttpRequest) -> HttpResponse:
             else:
                 status, message = REFUSALS[found.refusal]
                 form.add_error(None, message)
-    return private(respond(request, "unlocks/recover.html", context, status=status))
+    return private(viewer_page(request, "unlocks/recover.html", context, status=status))

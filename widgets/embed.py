@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from web.pages import loader_snippet
 from widgets.models import Widget
-
-
-def site_origin(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
-def loader_snippet(origin: str, *, attribute: str, public_id: str, page: str, text: str) -> str:
-    """embed.js for `attribute`="`public_id`", with a plain link to `page` (a path) for
-    visitors without JavaScript."""
-    return (
-        f'<script src="{origin}{reverse("widgets:embed_js")}" '
-        f'{attribute}="{public_id}" async></script>\n'
-        f'<noscript><a href="{origin}{page}">{escape(text)}</a></noscript>'
-    )
 
 
 def tip_link_text(creator) -> str:

@@ -25,23 +25,22 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from creators.models import Creator, CreatorStatus
 from creators.selectors import creator_get_by_handle, creator_takes_tips
-from payments.models import Tip, TipStatus
-from payments.selectors import tip_get_public, tip_public_message, tip_public_status
+from payments.models import Tip
+from payments.screen import payment_context, refusal_status
+from payments.selectors import tip_get_public, tip_public_status
 from payments.services import TipRefused, tip_create, tip_watched
 from payments.throttle import SLOW_DOWN, client_fingerprint, too_fast
-from web.ratelimit import client_ip, hit, retry_after
+from web.pages import site_origin, slow_down, viewer_page
+from web.ratelimit import client_ip, hit
 from web.security import allow_framing
 from widgets import selectors
-from widgets.embed import site_origin, tip_link_text
+from widgets.embed import tip_link_text
 from widgets.forms import TipForm
-from widgets.models import Widget, WidgetTheme
+from widgets.models import Widget
 from widgets.origins import origin_allowed, origin_of
 from widgets.page_cache import cached_page
-from widgets.qr import qr_svg
 from widgets.services import refused_origin_record, tip_renew
 
-HOSTED_LAYOUT = "widgets/layouts/hosted.html"
-COMPACT_LAYOUT = "widgets/layouts/compact.html"
 # The payment screen polls status.json every few seconds; the browser, or a CDN in front
 # of the site, may reuse an answer this long without asking the server again.
 STATUS_MAX_AGE = 3
@@ -76,27 +75,21 @@ def respond(
     status: int = 200,
 ) -> HttpResponse:
     """A viewer page: in the compact layout, framable, inside a widget (by `widget`'s
-    origins, or by any site when `embedded` without one), else in the site's layout.
-
-    Also serves the unlocks app's item and purchase pages.
-    """
-    embedded = embedded or widget is not None
-    layout = COMPACT_LAYOUT if embedded else HOSTED_LAYOUT
-    theme = widget.theme if widget is not None else WidgetTheme.LIGHT
-    context = {**context, "layout": layout, "widget": widget, "theme": theme}
-    response = render(request, template, context, status=status)
-    if widget is not None:
-        framed(response, widget)
-    elif embedded:
-        allow_framing(response, None)
-    return response
-
-
-def slow_down(response: HttpResponse, refusal: TipRefused | None = None) -> HttpResponse:
-    """A 429: try again after the rate-limit period, or when the refusal says a place frees."""
-    wait = refusal.retry_after() if refusal is not None else None
-    response["Retry-After"] = str(wait or retry_after())
-    return response
+    origins, or by any site when `embedded` without one), else in the site's layout."""
+    if widget is None:
+        return viewer_page(
+            request, template, {**context, "widget": None}, embedded=embedded, status=status
+        )
+    return viewer_page(
+        request,
+        template,
+        {**context, "widget": widget},
+        embedded=True,
+        theme=widget.theme,
+        frame_origins=frame_ancestors(widget),
+        report_uri=refusal_report_uri(widget),
+        status=status,
+    )
 
 
 def closed(request: HttpRequest, creator: Creator, widget: Widget | None) -> HttpResponse:
@@ -141,7 +134,9 @@ def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -
     def form_page(status: int = 200, refusal: TipRefused | None = None) -> HttpResponse:
         context = {"creator": creator, "terms": terms, "form": form}
         response = respond(request, "widgets/tip_form.html", context, widget=widget, status=status)
-        return slow_down(response, refusal) if status == 429 else response
+        if status != 429:
+            return response
+        return slow_down(response, refusal.retry_after() if refusal is not None else None)
 
     if not form.is_bound:
         return form_page()
@@ -163,27 +158,11 @@ def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -
     return framed(redirect("widgets:tip", tip.public_id), widget)
 
 
-def refusal_status(refusal: TipRefused, *, otherwise: int) -> int:
-    # "busy": the creator has too many unpaid tips open; coming back later will work.
-    return 429 if refusal.code == "busy" else otherwise
-
-
 def tip_or_404(tip_id: str) -> Tip:
     tip = tip_get_public(tip_id)
     if tip is None:
         raise Http404
     return tip
-
-
-def payment_context(tip: Tip, state: dict) -> dict:
-    """What the payment partials (widgets/_progress.html, widgets/_pay.html) show, for a
-    tip or for anything paid like one (an unlocks purchase)."""
-    qr = ""
-    if state["status"] != TipStatus.EXPIRED:
-        qr = qr_svg(state["payment_uri"], title=_("QR code of the payment request"))
-    # A message hidden or held for review stays off every public page.
-    message = tip_public_message(tip) or ""
-    return {"tip": tip, "creator": tip.creator, "state": state, "qr": qr, "message": message}
 
 
 def payment_screen(
@@ -225,7 +204,7 @@ def new_address(request: HttpRequest, tip_id: str) -> HttpResponse:
     except TipRefused as refusal:
         status = refusal_status(refusal, otherwise=409)
         response = payment_screen(request, tip, alert=refusal.message, status=status)
-        return slow_down(response, refusal) if status == 429 else response
+        return slow_down(response, refusal.retry_after()) if status == 429 else response
     return framed(redirect("widgets:tip", new_tip.public_id), tip.widget)
 
 

@@ -1,0 +1,29 @@
+"""The payment screen a viewer watches, for a tip or anything paid like one (an unlock's
+purchase): its context for the payment partials, and how a refusal answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from payments.models import Tip, TipStatus
+from payments.qr import qr_svg
+from payments.selectors import tip_public_message
+from payments.services import TipRefused
+
+
+def payment_context(tip: Tip, state: dict[str, Any]) -> dict[str, Any]:
+    """What the payment partials (widgets/_progress.html, widgets/_pay.html) show, for a
+    tip or for anything paid like one (an unlocks purchase)."""
+    qr = ""
+    if state["status"] != TipStatus.EXPIRED:
+        qr = qr_svg(state["payment_uri"], title=_("QR code of the payment request"))
+    # A message hidden or held for review stays off every public page.
+    message = tip_public_message(tip) or ""
+    return {"tip": tip, "creator": tip.creator, "state": state, "qr": qr, "message": message}
+
+
+def refusal_status(refusal: TipRefused, *, otherwise: int) -> int:
+    # "busy": the creator has too many unpaid tips open; coming back later will work.
+    return 429 if refusal.code == "busy" else otherwise
