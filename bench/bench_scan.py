@@ -73,7 +73,7 @@ def main() -> str:
 
     from chain.models import ChainState
     from payments.models import Address, Tip
-    from payments.watcher import ScanReport, scan_block
+    from payments.onchain.watcher import ScanReport, scan_block
     from tests.factories import CreatorFactory
 
     creator = CreatorFactory(status="active")

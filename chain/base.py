@@ -1,6 +1,6 @@
 """The one interface every chain source implements.
 
-The watcher (payments.watcher) only ever talks to a `ChainSource`. Adapters for
+The watcher (payments.onchain.watcher) only ever talks to a `ChainSource`. Adapters for
 Esplora, Bitcoin Core and the simulated chain live beside this module. Amounts
 are integer satoshis; addresses are strings as the network encodes them.
 """

@@ -8,7 +8,7 @@ from creators.models import Creator, WalletKey
 from dashboard.chart import bar_chart
 from dashboard.rows import tip_rows
 from payments import reports
-from payments.addresses import gap_health
+from payments.onchain.addresses import gap_health
 
 RECENT_TIPS = 10
 

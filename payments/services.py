@@ -25,7 +25,6 @@ from chain import BlockHeader
 from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, WalletKey
 from creators.selectors import wallet_key_active
-from payments.addresses import AddressUnavailable, allocate_address
 from payments.events import tip_event_record
 from payments.models import (
     LIVE_PAYMENT_STATES,
@@ -38,6 +37,7 @@ from payments.models import (
     TipStatus,
     tip_holds_place,
 )
+from payments.onchain.addresses import AddressUnavailable, allocate_address
 from payments.signals import tip_credited, tip_message_screen
 
 

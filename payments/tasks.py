@@ -14,8 +14,8 @@ from chain.models import ChainState
 from payments.events import tip_events_dispatch_pending, tips_announce
 from payments.models import Tip
 from payments.notifications import tip_confirmed_notify, tip_reversed_notify
+from payments.onchain.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
 from payments.services import tips_expire, tips_taken_back_record
-from payments.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from chain.models import ChainState
-from payments.addresses import gap_health
 from payments.models import Address, Tip
+from payments.onchain.addresses import gap_health
 from payments.services import TipRefused, tip_create, tip_watched
 
 

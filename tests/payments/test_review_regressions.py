@@ -11,9 +11,9 @@ from django.utils import timezone
 from chain import Block, BlockHeader, ChainSourceError
 from chain.models import ChainState
 from payments.models import Payment, PaymentState, TipStatus
+from payments.onchain.watcher import ScanReport, scan_blocks, scan_mempool
 from payments.services import TipRefused
 from payments.tasks import watch_chain
-from payments.watcher import ScanReport, scan_blocks, scan_mempool
 
 
 def reload(tip):
