@@ -38,3 +38,24 @@ def test_emails_link_to_the_host_make_run_serves_on():
 def test_a_site_url_already_set_is_kept():
     line = started_with("PORT=8123", BITCACHE_SITE_URL="https://tips.example.org")
     assert "BITCACHE_SITE_URL=https://tips.example.org " in line
+
+
+def planned(target: str, venv: Path) -> list[str]:
+    """What `make <target>` would run in a fresh checkout (an empty .venv elsewhere)."""
+    out = subprocess.run(
+        [MAKE, "-n", target, f"VENV={venv}"], cwd=REPO, capture_output=True, text=True
+    )
+    return out.stdout.splitlines()
+
+
+def test_a_first_make_run_installs_the_runtime_only(tmp_path):
+    installs = [line for line in planned("run", tmp_path / "venv") if "pip install" in line]
+
+    assert any(line.endswith("-e .") for line in installs), installs
+    assert not any("[dev]" in line for line in installs), installs
+
+
+def test_make_test_and_make_lint_install_the_dev_tools(tmp_path):
+    for target in ("test", "lint"):
+        installs = [line for line in planned(target, tmp_path / "venv") if "pip install" in line]
+        assert any('".[dev]"' in line for line in installs), (target, installs)
