@@ -26,7 +26,15 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ApiSchema(AutoSchema):
-    """Adds the error responses a view declares in `error_statuses` to its operations."""
+    """Adds the error responses a view declares in `error_statuses` to its operations,
+    and states a serializer's `exactly_one_of` fields as a oneOf of their requirements."""
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
+        schema = super()._map_basic_serializer(serializer, direction)
+        choices = getattr(serializer, "exactly_one_of", ())
+        if choices and direction == "request":
+            schema["oneOf"] = [{"required": [name]} for name in choices]
+        return schema
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         # Also applies when @extend_schema set the responses: it overrides

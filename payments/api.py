@@ -26,7 +26,7 @@ from payments.serializers import (
 )
 from payments.services import TipRefused
 from payments.throttle import SLOW_DOWN, too_fast
-from web.api import ApiError
+from web.api import ApiError, query_data
 from web.ratelimit import retry_after
 
 # A refusal's code names the field it is about ("amount_below_minimum" -> amount_sats).
@@ -68,7 +68,7 @@ class CreatorTipsApi(CreatorEndpoint, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Tip]:
-        filters = TipFilterSerializer(data=self.request.query_params)
+        filters = TipFilterSerializer(data=query_data(self.request))
         filters.is_valid(raise_exception=True)
         return reports.tips_of(creator=self.creator, filters=filters.filters())
 

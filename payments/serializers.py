@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -9,6 +11,7 @@ from btc.money import format_btc
 from chain.models import ChainState
 from payments.models import Tip, TipStatus
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
+from web.api import CheckedLaterIntegerField, StrictCharField
 
 
 class CreatorTipSerializer(serializers.ModelSerializer):
@@ -78,30 +81,55 @@ class PublicTipSerializer(serializers.Serializer):
     url = serializers.URLField(help_text=_("The tip's payment page."))
 
 
-class TipCreateSerializer(serializers.Serializer):
-    """A viewer's tip, for a widget or for a creator's handle (one of the two)."""
+# Not a maxLength: the limit counts what is left once the text is cleaned.
+TEXT_LIMIT = _(
+    "At most {max} characters, once surrounding spaces and control characters are removed."
+)
 
-    widget = serializers.CharField(required=False, max_length=32, help_text=_("A widget's id."))
-    handle = serializers.CharField(
+
+class TipCreateSerializer(serializers.Serializer):
+    """A viewer's tip, for a widget or for a creator's handle: exactly one of the two."""
+
+    exactly_one_of = ("widget", "handle")  # also a oneOf in the schema (bitcache.api_schema)
+
+    widget = StrictCharField(required=False, max_length=32, help_text=_("A widget's id."))
+    handle = StrictCharField(
         required=False, max_length=30, help_text=_("A creator's handle, without the @.")
     )
-    amount_sats = serializers.IntegerField(min_value=0)
-    # Lengths and characters are checked by the same rules as the tip page's (tip_create).
-    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    # Limits checked by tip_create, the tip page's rules, so its refusal codes
+    # (amount_below_minimum, amount_too_large, name_too_long...) are the API's too.
+    amount_sats = CheckedLaterIntegerField(
+        minimum=1,
+        maximum=settings.BITCACHE_MAX_TIP_SATS,
+        help_text=_("At least the creator's minimum tip, or the widget's if it is higher."),
+    )
+    name = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=format_lazy(TEXT_LIMIT, max=Tip._meta.get_field("name").max_length),
+    )
+    message = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=format_lazy(TEXT_LIMIT, max=Tip._meta.get_field("message").max_length),
+    )
 
     def validate(self, data: dict) -> dict:
-        if ("widget" in data) == ("handle" in data):
+        if sum(name in data for name in self.exactly_one_of) != 1:
             raise serializers.ValidationError(_("Give either a widget or a handle."))
         return data
 
 
 class TipFilterSerializer(serializers.Serializer):
+    """The tip list's filters, from web.api.query_data: a filter given empty is refused."""
+
     status = serializers.ChoiceField(choices=TipStatus.choices, required=False)
-    widget = serializers.CharField(required=False, max_length=32, help_text=_("A widget's id."))
+    widget = StrictCharField(required=False, max_length=32, help_text=_("A widget's id."))
     since = serializers.DateField(required=False, help_text=_("Made on or after this day (UTC)."))
     until = serializers.DateField(required=False, help_text=_("Made on or before this day (UTC)."))
-    search = serializers.CharField(
+    search = StrictCharField(
         required=False, max_length=100, help_text=_("Words in the tip's name or message.")
     )
 

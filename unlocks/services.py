@@ -22,11 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from creators.models import Creator
 from payments.models import Tip
 from payments.services import TipRefused, tip_create
-from unlocks.models import UnlockGrant, UnlockItem
+from unlocks.models import UnlockGrant, UnlockItem, web_url
 from unlocks.selectors import purchase_grant, purchase_meets_price, slots_taken
 from unlocks.signals import unlock_paid
 
 PRICE_TOO_HIGH = _("At most %(max)s sats.")
+# Characters a URI may not hold (RFC 3986) that Django's URL check lets through in a
+# path; the API states the link sold as `format: uri`.
+NOT_IN_URIS = frozenset('"<>\\^`{|}')
 
 
 def _item_save(
@@ -50,6 +53,8 @@ def _item_save(
                 )
             }
         )
+    if NOT_IN_URIS.intersection(target_url):
+        raise ValidationError({"target_url": ValidationError(web_url.message, code="invalid")})
     item.title = title.strip()
     item.description = description.strip()
     item.price_sats = price_sats

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -23,32 +25,62 @@ from rest_framework.views import APIView
 
 from creators.api import CreatorEndpoint
 from creators.selectors import creator_get_by_handle
+from creators.services import MAX_SUGGESTIONS
 from payments.api import check_rate, refusal_error
 from payments.models import Tip
 from payments.selectors import tip_get_public, tip_public_status
 from payments.serializers import PublicTipSerializer, TipCreateSerializer
 from payments.services import TipRefused, tip_create, tip_watched
 from payments.throttle import client_fingerprint
+from web.api import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from widgets import selectors, services
 from widgets.models import Widget
+from widgets.origins import MAX_ORIGINS
 
 EDITABLE = ("label", "min_tip_sats", "suggested_amounts", "theme", "video_id", "allowed_origins")
 
 
-class WidgetSerializer(serializers.ModelSerializer):
+class WidgetSerializer(StrictModelSerializer):
+    """A widget. Rules that depend on other values (your own minimum, this widget's
+    minimum) are checked by widgets.services and stated in the fields' descriptions."""
+
     id = serializers.CharField(source="public_id", read_only=True)
     suggested_amounts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False
+        child=StrictIntegerField(min_value=1, max_value=settings.BITCACHE_MAX_TIP_SATS),
+        max_length=MAX_SUGGESTIONS,
+        required=False,
+        help_text=_("Amounts offered to viewers, each at least this widget's minimum."),
     )
     allowed_origins = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False
+        child=StrictCharField(max_length=200),
+        max_length=MAX_ORIGINS,
+        required=False,
+        help_text=_(
+            "Sites allowed to show the widget, as origins like https://myblog.example; "
+            "empty for any site."
+        ),
     )
-    is_active = serializers.BooleanField(required=False)
+    is_active = StrictBooleanField(
+        required=False, help_text=_("false disables the widget: its embeds show 404.")
+    )
 
     class Meta:
         model = Widget
         fields = ["id", *EDITABLE, "is_active", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {
+            "min_tip_sats": {
+                "help_text": _(
+                    "At least your own minimum tip (your tip settings, which apply to "
+                    "every widget)."
+                )
+            }
+        }
 
 
 def _saved(save: Callable[..., Widget], **kwargs: Any) -> Widget:

@@ -39,6 +39,15 @@ def test_it_refuses_links_that_are_not_http_or_https(make_item, url):
     assert UnlockItem.objects.count() == 0
 
 
+@pytest.mark.parametrize("url", ['https://drive.example/a"b', "https://drive.example/{file}"])
+def test_it_refuses_links_with_characters_no_uri_holds(make_item, url):
+    with pytest.raises(ValidationError) as refused:
+        make_item(target_url=url)
+
+    assert "target_url" in refused.value.message_dict
+    assert UnlockItem.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("price_sats", 0), ("price_sats", 10**10), ("link_ttl_days", 0), ("link_ttl_days", 366)],
