@@ -1,8 +1,8 @@
 """The tip events outbox: what a status move sets off, written with the move itself.
 
 When a tip's status moves, `tip_event_record` writes a TipEvent in the same
-transaction: the move and its event commit together or not at all. Listeners in
-higher apps (webhooks, the confirmation email) register here with
+transaction: the move and its event commit together or not at all. Listeners
+(webhooks; the creator's emails in payments.receivers) register here with
 `tip_event_consumer` and are run by `tip_events_dispatch`, a Celery task queued
 right after commit (best effort) and run by beat every minute (the sweep). Each
 listener handles an event in its own transaction together with a
