@@ -1,13 +1,17 @@
 """The tip events outbox: what a status move sets off, written with the move itself.
 
 When a tip's status moves, `tip_event_record` writes a TipEvent in the same
-transaction: the move and its event commit together or not at all. Listeners in
-higher apps (webhooks, the confirmation email) register here with
+transaction: the move and its event commit together or not at all. Listeners
+(webhooks; the creator's emails in payments.receivers) register here with
 `tip_event_consumer` and are run by `tip_events_dispatch`, a Celery task queued
 right after commit (best effort) and run by beat every minute (the sweep). Each
 listener handles an event in its own transaction together with a
 TipEventConsumed row, so it does its part exactly once, however often dispatch
 runs, and a worker killed between commit and dispatch loses nothing.
+
+A confirmed tip announced back to unpaid (TAKEN_BACK_STATUSES) lost its payment to
+the network: its TipReversal is written with the event, and the "reversal_email"
+listener (payments.receivers) emails the creator about it.
 
 Events compare the new status with the one listeners last heard of
 (`Tip.announced_status`), not with the previous row: while a reorg is rescanned
@@ -24,7 +28,14 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from payments.models import Tip, TipEvent, TipEventConsumed
+from payments.models import (
+    TAKEN_BACK_STATUSES,
+    Tip,
+    TipEvent,
+    TipEventConsumed,
+    TipReversal,
+    TipStatus,
+)
 from payments.serializers import CreatorTipSerializer
 
 log = logging.getLogger(__name__)
@@ -67,6 +78,10 @@ def tip_event_record(tip: Tip, *, now: datetime) -> TipEvent | None:
             tip_data=CreatorTipSerializer(fresh).data,
             created_at=now,
         )
+        if event.from_status == TipStatus.CONFIRMED and event.to_status in TAKEN_BACK_STATUSES:
+            # Written with the move, not by a listener: the reversal email task must find
+            # it committed, and the dashboard marks the tip at once.
+            TipReversal.objects.create(tip=fresh, reversed_at=now)
         Tip.objects.filter(pk=tip.pk).update(announced_status=fresh.status)
         tip.announced_status = fresh.status
     # robust: a broker that is down must not stop the other after-commit work.

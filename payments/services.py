@@ -28,12 +28,10 @@ from creators.selectors import wallet_key_active
 from payments.events import tip_event_record
 from payments.models import (
     LIVE_PAYMENT_STATES,
-    TAKEN_BACK_STATUSES,
     Address,
     Payment,
     PaymentState,
     Tip,
-    TipReversal,
     TipStatus,
     tip_holds_place,
 )
@@ -400,19 +398,6 @@ def tips_refresh(tip_ids: set[int], *, now: datetime, announce: bool = True) -> 
     scanned_height = ChainState.load().height
     for tip in Tip.objects.filter(pk__in=tip_ids).prefetch_related("payments"):
         tip_refresh(tip, scanned_height=scanned_height, now=now, announce=announce)
-
-
-def tips_taken_back_record(tip_ids: set[int], *, now: datetime) -> list[TipReversal]:
-    """Of tips confirmed before a reorg, those still without a payment once the run has
-    scanned the new blocks and the mempool: the network took their payment back.
-
-    Judged at the end of the run, not at the roll-back: a reorg first takes every payment
-    above the fork away, and most come back in the new blocks or the mempool moments later.
-    """
-    taken_back = Tip.objects.filter(pk__in=tip_ids, status__in=TAKEN_BACK_STATUSES)
-    return TipReversal.objects.bulk_create(
-        TipReversal(tip=tip, reversed_at=now) for tip in taken_back
-    )
 
 
 def tips_expire(*, now: datetime) -> int:

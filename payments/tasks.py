@@ -15,7 +15,7 @@ from payments.events import tip_events_dispatch_pending, tips_announce
 from payments.models import Tip
 from payments.notifications import tip_confirmed_notify, tip_reversed_notify
 from payments.onchain.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
-from payments.services import tips_expire, tips_taken_back_record
+from payments.services import tips_expire
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,9 @@ def watch_chain() -> dict | None:
             return None
         tips_expire(now=now)
         # Tips a reorg rolled back are announced only now, where the rescan left them:
-        # a reorg that re-mines their payment announces nothing.
+        # a reorg that re-mines their payment announces nothing, one that took it away
+        # records a reversal (payments.events).
         tips_announce(now=now)
-        for reversal in tips_taken_back_record(report.confirmed_tips_reorged, now=now):
-            tip_reversed_email.delay(reversal.tip_id)
         ChainState.objects.filter(pk=1).update(
             last_scan_at=now, last_error="", last_error_at=None, consecutive_failures=0
         )

@@ -85,9 +85,6 @@ class ScanReport:
     payments_seen: int = 0
     replaced: int = 0
     tips_touched: set[int] = field(default_factory=set)
-    # Tips that were confirmed when a reorg took their payments away (see
-    # payments.services.tips_taken_back_record).
-    confirmed_tips_reorged: set[int] = field(default_factory=set)
 
 
 # --- Blocks -----------------------------------------------------------------
@@ -165,11 +162,6 @@ def roll_back_to_fork(
     log.warning("reorg: scanned chain diverged above height %s; rolling back", fork)
     with transaction.atomic():
         touched = payments_revert_above(fork)
-        report.confirmed_tips_reorged |= set(
-            Tip.objects.filter(pk__in=touched, status=TipStatus.CONFIRMED).values_list(
-                "pk", flat=True
-            )
-        )
         ScannedBlock.objects.filter(height__gt=fork).delete()
         fork_block = ScannedBlock.objects.filter(height=fork).first()
         fork_hash = fork_block.block_hash if fork_block else source.block_hash(fork)

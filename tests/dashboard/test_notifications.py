@@ -201,3 +201,81 @@ def test_a_tip_confirmed_again_is_no_longer_marked(creator_client, make_tip, pay
 
     page = creator_client.get(f"/dashboard/tips/{tip.public_id}/").content.decode()
     assert "Payment taken back by the network" not in page
+
+
+@pytest.mark.parametrize("kick", ["dropped", "broker down"])
+def test_a_reversal_email_lost_after_the_commit_is_sent_by_the_sweep_once(
+    kick, creator, make_tip, pay, take_back, mailoutbox, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from payments import events
+    from payments.tasks import tip_events_dispatch
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    creator.notify_on_confirmed_tip = False
+    creator.save()
+    tip = make_tip()
+    txid = pay(tip)
+    # The worker dies between the reorg's commit and its dispatch, or the broker is down.
+    monkeypatch.setattr(
+        events, "tip_events_kick", (lambda: None) if kick == "dropped" else broker_down
+    )
+
+    take_back(txid)
+
+    assert mailoutbox == []
+    monkeypatch.undo()
+    tip_events_dispatch()  # beat's sweep
+    tip_events_dispatch()  # and the next one
+
+    (email,) = mailoutbox
+    assert email.subject == "A tip of 5,000 sats was taken back by the network"
+
+
+def test_a_reversal_email_refused_by_the_broker_is_queued_again_by_the_sweep(
+    make_tip, pay, take_back, mailoutbox, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from payments import tasks
+    from payments.tasks import tip_events_dispatch
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    txid = pay(make_tip())
+    monkeypatch.setattr(tasks.tip_reversed_email, "delay", broker_down)
+
+    take_back(txid)
+
+    assert not [m for m in mailoutbox if "taken back" in m.subject]
+    monkeypatch.undo()
+    tip_events_dispatch()  # beat's sweep
+
+    reversal_emails = [m for m in mailoutbox if "taken back" in m.subject]
+    assert len(reversal_emails) == 1
+
+
+def test_a_watcher_killed_after_the_reorg_commit_still_emails_the_reversal(
+    make_tip, pay, chain, watch, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from payments import tasks
+
+    txid = pay(make_tip())
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the worker is stopped after the reorg's commit
+
+    chain.reorg(1, drop_txids=[txid])
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks, "tips_expire", killed)
+        with pytest.raises(KeyboardInterrupt):
+            watch()
+    with django_capture_on_commit_callbacks(execute=True):
+        watch()  # the next run
+
+    reversal_emails = [m for m in mailoutbox if "taken back" in m.subject]
+    assert len(reversal_emails) == 1

@@ -78,7 +78,7 @@ def test_dispatch_run_twice_sends_each_event_once(
     monkeypatch.undo()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert events.tip_events_dispatch_pending() == 4  # 2 events x 2 listeners
+        assert events.tip_events_dispatch_pending() == 6  # 2 events x 3 listeners
         assert events.tip_events_dispatch_pending() == 0
 
     assert receiver.events() == ["tip.detected", "tip.confirmed"]

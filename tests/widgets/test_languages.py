@@ -70,9 +70,12 @@ def po_entries() -> list[tuple[str, str, str]]:
     return entries
 
 
-def test_every_string_of_the_widgets_app_has_a_french_translation():
+@pytest.mark.parametrize("app", ["widgets", "dashboard"])
+def test_every_string_of_the_viewer_and_creator_pages_has_a_french_translation(app):
     untranslated = [
-        msgid for refs, msgid, msgstr in po_entries() if "widgets/" in refs and not msgstr
+        msgid
+        for refs, msgid, msgstr in po_entries()
+        if re.search(rf"(^|\s){app}/", refs) and not msgstr
     ]
 
     assert untranslated == []
