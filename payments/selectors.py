@@ -14,7 +14,7 @@ from btc.bip21 import bip21_uri
 from chain.models import ChainState
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import PaymentState, Tip, TipStatus
+from payments.models import LIVE_PAYMENT_STATES, Tip, TipStatus
 
 
 def tip_get_public(public_id: str) -> Tip | None:
@@ -34,13 +34,8 @@ def tip_confirmations(tip: Tip, scanned_height: int | None = None) -> int:
     """Confirmations of the least-confirmed live payment (0 while any is in the mempool)."""
     if scanned_height is None:
         scanned_height = ChainState.load().height
-    depths = []
-    for payment in tip.payments.all():
-        if payment.state == PaymentState.MEMPOOL:
-            depths.append(0)
-        elif payment.state == PaymentState.CONFIRMED and scanned_height is not None:
-            depths.append(max(scanned_height - payment.block_height + 1, 0))
-    return min(depths, default=0)
+    live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
+    return min((p.confirmations(scanned_height) for p in live), default=0)
 
 
 def tip_viewer_status(tip: Tip) -> str:
