@@ -6,7 +6,7 @@ client generators build on; errors all have the shape of ErrorSerializer (web.ap
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -16,7 +16,9 @@ from rest_framework import serializers
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("A stable, machine-readable error code."))
     message = serializers.CharField(help_text=_("What went wrong, in words."))
-    fields = serializers.DictField(
+    # DRF's serializer metaclass takes declared fields out of the class, so this one
+    # never shadows Serializer.fields at run time; the stubs cannot see that.
+    fields = serializers.DictField(  # type: ignore[assignment]
         required=False, help_text=_("For invalid input: the messages for each field.")
     )
 
@@ -36,7 +38,9 @@ class ApiSchema(AutoSchema):
             schema["oneOf"] = [{"required": [name]} for name in choices]
         return schema
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         # Also applies when @extend_schema set the responses: it overrides
         # get_response_serializers, not this.
         responses = super()._get_response_bodies(direction)

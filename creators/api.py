@@ -6,7 +6,7 @@ A creator endpoint sees only the key's creator's rows: its queries go through
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,16 +15,20 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from creators.models import ApiKey, Creator
 from creators.selectors import api_key_authenticate
 from creators.services import api_key_touch
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class ApiKeyAuthentication(BaseAuthentication):
     """`Authorization: Bearer <key>` with a key the creator made in the dashboard."""
 
-    def authenticate(self, request: Request) -> tuple[Any, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != b"bearer":
             return None
@@ -55,14 +59,21 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-class CreatorEndpoint:
-    """Mixin for API views of the key's creator; use with a DRF view class."""
+class CreatorEndpoint(APIView):
+    """Base of the API views of the key's creator; list it before a DRF generic view class.
 
-    authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [IsAuthenticated]
+    Only an API key authenticates here (never a dashboard session), so an authenticated
+    request's `auth` is always that key.
+    """
+
+    authentication_classes = (ApiKeyAuthentication,)
+    permission_classes = (IsAuthenticated,)
     error_statuses = (400, 401, 404)
-    request: Request
 
     @property
     def creator(self) -> Creator:
-        return self.request.auth.creator
+        api_key = self.request.auth
+        if not isinstance(api_key, ApiKey):
+            # Unreachable behind IsAuthenticated with ApiKeyAuthentication alone.
+            raise exceptions.NotAuthenticated
+        return api_key.creator

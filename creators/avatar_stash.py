@@ -36,7 +36,9 @@ def avatar_forget(request: HttpRequest) -> None:
 def avatar_stash(request: HttpRequest, upload: UploadedFile) -> None:
     avatar_forget(request)
     upload.seek(0)
-    request.session[SESSION_KEY] = default_storage.save(STASH_DIR + upload.name, upload)
+    # AvatarField names every upload it accepts (uuid.ext); "avatar" stands in otherwise.
+    name = STASH_DIR + (upload.name or "avatar")
+    request.session[SESSION_KEY] = default_storage.save(name, upload)
 
 
 def stashed_avatar_url(request: HttpRequest) -> str | None:

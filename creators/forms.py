@@ -58,12 +58,16 @@ class AvatarField(forms.ImageField):
         upload = super().to_python(data)
         if upload is None:
             return None
-        extension = self.extensions.get(upload.image.format)
+        # ImageField.to_python leaves the Pillow image it verified on the file as
+        # `image`, an attribute the stubs do not declare.
+        image: Image.Image = upload.image  # type: ignore[attr-defined]
+        image_format = image.format or ""  # None for an image not read from a file
+        extension = self.extensions.get(image_format)
         if extension is None:
             raise ValidationError(
                 _("Please upload a PNG, JPEG or WebP picture."), code="avatar_format"
             )
-        width, height = upload.image.size
+        width, height = image.size
         if width * height > AVATAR_MAX_PIXELS:
             raise ValidationError(
                 _("The picture is too large: at most 4096 × 4096 pixels, please."),  # noqa: RUF001
@@ -71,8 +75,8 @@ class AvatarField(forms.ImageField):
             )
         return SimpleUploadedFile(
             f"{uuid.uuid4().hex}.{extension}",
-            redrawn(upload, upload.image.format),
-            content_type=Image.MIME[upload.image.format],
+            redrawn(upload, image_format),
+            content_type=Image.MIME[image_format],
         )
 
 
@@ -80,8 +84,8 @@ def redrawn(upload: Any, image_format: str) -> bytes:
     """The upload's first frame, upright, at most AVATAR_MAX_SIDE wide and high,
     saved afresh in `image_format` with no metadata."""
     upload.seek(0)
-    with Image.open(upload) as picture:
-        picture = ImageOps.exif_transpose(picture)  # EXIF's rotation, before EXIF goes
+    with Image.open(upload) as opened:
+        picture = ImageOps.exif_transpose(opened)  # EXIF's rotation, before EXIF goes
         picture.thumbnail((AVATAR_MAX_SIDE, AVATAR_MAX_SIDE))
         if image_format == "JPEG" and picture.mode not in ("RGB", "L"):
             picture = picture.convert("RGB")
@@ -105,20 +109,12 @@ def normalize_handle(text: str) -> str:
 
 class HandleField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        return normalize_handle(super().to_python(value))
+        return normalize_handle(super().to_python(value) or "")
 
 
-class CreatorProfileForm(forms.ModelForm):
-    """The onboarding form: the whole public profile, handle included."""
+class CreatorProfileEditForm(forms.ModelForm):
+    """The profile edit form: everything but the handle (see services.creator_update)."""
 
-    handle = HandleField(
-        label=_("Handle"),
-        max_length=40,
-        help_text=_(
-            "Your tip page will be /@handle. Letters, digits, '-' and '_'; a leading @ is "
-            "dropped and spaces become '-': “@Alice Streams” becomes Alice-Streams."
-        ),
-    )
     avatar = AvatarField(label=_("Avatar"), required=False)
     channel_url = forms.URLField(
         label=_("Channel URL"),
@@ -135,23 +131,30 @@ class CreatorProfileForm(forms.ModelForm):
 
     class Meta:
         model = Creator
-        fields = ["handle", "display_name", "bio", "channel_url", "avatar"]
+        fields = ["display_name", "bio", "channel_url", "avatar"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+
+class CreatorProfileForm(CreatorProfileEditForm):
+    """The onboarding form: the whole public profile, handle included."""
+
+    handle = HandleField(
+        label=_("Handle"),
+        max_length=40,
+        help_text=_(
+            "Your tip page will be /@handle. Letters, digits, '-' and '_'; a leading @ is "
+            "dropped and spaces become '-': “@Alice Streams” becomes Alice-Streams."
+        ),
+    )
+
+    class Meta(CreatorProfileEditForm.Meta):
+        fields = ["handle", "display_name", "bio", "channel_url", "avatar"]
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"]
         if creator_handle_taken(handle=handle, exclude=self.instance):
             raise ValidationError(HANDLE_TAKEN, code="taken")
         return handle
-
-
-class CreatorProfileEditForm(CreatorProfileForm):
-    """The profile edit form: everything but the handle (see services.creator_update)."""
-
-    handle = None
-
-    class Meta(CreatorProfileForm.Meta):
-        fields = ["display_name", "bio", "channel_url", "avatar"]
 
 
 class KeyTextarea(forms.Textarea):
@@ -208,15 +211,15 @@ class WalletKeyForm(forms.Form):
         return text
 
     def clean(self) -> dict[str, Any]:
-        cleaned_data = super().clean()
-        key = cleaned_data.get("watch_key")
-        confirmed = cleaned_data.get("confirmed_descriptor")
+        super().clean()
+        key = self.cleaned_data.get("watch_key")
+        confirmed = self.cleaned_data.get("confirmed_descriptor")
         if key is not None and confirmed and confirmed != key.descriptor:
             raise ValidationError(
                 _("The key changed since you compared its addresses. Please paste it again."),
                 code="changed",
             )
-        return cleaned_data
+        return self.cleaned_data
 
     @property
     def is_confirmation(self) -> bool:

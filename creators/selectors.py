@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, QuerySet
 
 from creators.models import ApiKey, Creator, WalletKey
@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 _EXTENDED_PUBLIC_KEY = re.compile(r"[xt]pub[1-9A-HJ-NP-Za-km-z]{100,}")
 
 
-def is_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_staff(user: User | AnonymousUser) -> TypeGuard[User]:
     """Staff or superuser: who moderates, and so who needs a second factor."""
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
-def creator_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Creator | None:
+def creator_for_user(*, user: User | AnonymousUser) -> Creator | None:
     """The creator profile the signed-in user owns, if they made one yet."""
     if not user.is_authenticated:
         return None
@@ -45,7 +45,7 @@ def creator_handle_taken(*, handle: str, exclude: Creator | None = None) -> bool
 
 def wallet_key_active(*, creator: Creator) -> WalletKey | None:
     """The key new tips derive their addresses from."""
-    return owned_by(creator, WalletKey).active().first()
+    return owned_by(creator, WalletKey.objects.active()).first()
 
 
 def creator_takes_tips(creator: Creator) -> bool:

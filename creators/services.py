@@ -18,7 +18,6 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import ApiKey, Creator, CreatorStatus, WalletKey
@@ -30,7 +29,8 @@ from creators.selectors import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
     from btc import WatchKey
 
@@ -46,7 +46,7 @@ KEY_REGISTERED_ELSEWHERE = _(
 
 def creator_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     handle: str,
     display_name: str,
     bio: str = "",
@@ -119,7 +119,7 @@ SUGGESTION_OUT_OF_RANGE = _(
 
 
 def suggested_amounts_clean(
-    amounts: Iterable[int], *, minimum: int, out_of_range: str | Promise
+    amounts: Iterable[int], *, minimum: int, out_of_range: StrOrPromise
 ) -> list[int]:
     """The suggested amounts viewers are offered, sorted and without repeats, each between
     `minimum` and the site's maximum; `out_of_range` says so with %(min)s and %(max)s."""

@@ -32,7 +32,9 @@ class TipFilterForm(forms.Form):
 
     def __init__(self, *args: Any, widgets: list[Widget], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["widget"].choices = [
+        widget_field = self.fields["widget"]
+        assert isinstance(widget_field, forms.ChoiceField)
+        widget_field.choices = [
             ("", _("Any widget")),
             *((widget.public_id, widget.label) for widget in widgets),
         ]

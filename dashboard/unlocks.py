@@ -19,6 +19,7 @@ from unlocks import selectors, services
 from unlocks.embed import item_embed_snippet
 from unlocks.forms import UnlockItemForm
 from unlocks.models import UnlockItem
+from web.auth import AuthenticatedHttpRequest
 from web.pages import site_origin
 
 
@@ -93,7 +94,7 @@ def item_toggle(request: HttpRequest, item_id: str, *, creator: Creator) -> Http
 @creator_required
 @require_POST
 def grant_revoke(
-    request: HttpRequest, item_id: str, grant_id: str, *, creator: Creator
+    request: AuthenticatedHttpRequest, item_id: str, grant_id: str, *, creator: Creator
 ) -> HttpResponse:
     item = owned_or_404(creator, item_id)
     grant = selectors.grant_get_owned(creator, item, grant_id)

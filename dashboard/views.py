@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,12 +25,13 @@ from creators.forms import CreatorProfileEditForm, CreatorProfileForm, WalletKey
 from creators.models import Creator
 from dashboard.overview import chart_days, overview_context
 from moderation import selectors as moderation_selectors
+from web.auth import AuthenticatedHttpRequest
 
 # How many receive addresses the creator compares with their wallet before confirming.
 PREVIEW_ADDRESSES = 5
 
 
-def creator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def creator_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in required; the view gets the user's own creator as `creator`.
 
     A user who has not made a profile yet is sent to make one.
@@ -37,7 +39,7 @@ def creator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         creator = selectors.creator_for_user(user=request.user)
         if creator is None:
             return redirect("creators:onboarding")
@@ -64,7 +66,7 @@ def dashboard(request: HttpRequest, *, creator: Creator) -> HttpResponse:
 
 
 @login_required
-def onboarding(request: HttpRequest) -> HttpResponse:
+def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
     if selectors.creator_for_user(user=request.user) is not None:
         return redirect("creators:dashboard")
     files = files_with_stashed_avatar(request)

@@ -22,6 +22,7 @@ from creators.models import Creator, WalletKey
 from moderation import services
 from moderation.forms import ModerationReasonForm
 from moderation.models import FlaggedTerm, ModerationAction, ModerationLogEntry
+from web.auth import AuthenticatedHttpRequest
 
 
 def moderation_action(action: ModerationAction):
@@ -33,7 +34,7 @@ def moderation_action(action: ModerationAction):
 
     @admin.action(permissions=["change"], description=action.label)
     def apply(
-        modeladmin: CreatorAdmin, request: HttpRequest, queryset: QuerySet[Creator]
+        modeladmin: CreatorAdmin, request: AuthenticatedHttpRequest, queryset: QuerySet[Creator]
     ) -> HttpResponse | None:
         form = ModerationReasonForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
@@ -73,8 +74,14 @@ class ModerationLogInline(admin.TabularInline):
     """The creator's moderation history, on their admin page."""
 
     model = ModerationLogEntry
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "reason",
+    )
     extra = 0
     can_delete = False
     show_change_link = True
@@ -90,8 +97,14 @@ class WalletKeyInline(admin.TabularInline):
     """Read-only: keys are the creator's to register, and replaced keys stay watched."""
 
     model = WalletKey
-    fields = ["descriptor", "script_type", "network", "is_active", "next_index", "retired_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "descriptor",
+        "script_type",
+        "network",
+        "is_active",
+        "next_index",
+        "retired_at",
+    )
     extra = 0
     can_delete = False
 

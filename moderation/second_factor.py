@@ -15,7 +15,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from creators.selectors import is_staff
 STAFF_NAMESPACES = {"admin", "staff"}
 
 
-def passed_second_factor(request: HttpRequest, user: AbstractBaseUser) -> bool:
+def passed_second_factor(request: HttpRequest, user: User) -> bool:
     """allauth records each way this session proved who it is; "mfa" is a code entered."""
     return any(
         record.get("method") == "mfa" for record in get_authentication_records(request, user)

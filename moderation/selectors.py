@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
@@ -85,7 +85,7 @@ def reports_of(*, creator: Creator) -> QuerySet[Report]:
 def moderation_log(
     *,
     action: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     handle: str = "",
     since: datetime | None = None,
     until: datetime | None = None,

@@ -23,7 +23,7 @@ from payments.models import Tip
 from web.ratelimit import hit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 REASON_REQUIRED = _("Give a reason: it goes into the moderation log.")
 
@@ -45,31 +45,31 @@ STATUS_TRANSITIONS: dict[ModerationAction, tuple[frozenset[str], CreatorStatus]]
 }
 
 
-def creator_approve(*, creator: Creator, actor: AbstractBaseUser, reason: str) -> Creator:
+def creator_approve(*, creator: Creator, actor: User, reason: str) -> Creator:
     return _creator_change_status(
         creator=creator, actor=actor, action=ModerationAction.APPROVE, reason=reason
     )
 
 
-def creator_reject(*, creator: Creator, actor: AbstractBaseUser, reason: str) -> Creator:
+def creator_reject(*, creator: Creator, actor: User, reason: str) -> Creator:
     return _creator_change_status(
         creator=creator, actor=actor, action=ModerationAction.REJECT, reason=reason
     )
 
 
-def creator_suspend(*, creator: Creator, actor: AbstractBaseUser, reason: str) -> Creator:
+def creator_suspend(*, creator: Creator, actor: User, reason: str) -> Creator:
     return _creator_change_status(
         creator=creator, actor=actor, action=ModerationAction.SUSPEND, reason=reason
     )
 
 
-def creator_reinstate(*, creator: Creator, actor: AbstractBaseUser, reason: str) -> Creator:
+def creator_reinstate(*, creator: Creator, actor: User, reason: str) -> Creator:
     return _creator_change_status(
         creator=creator, actor=actor, action=ModerationAction.REINSTATE, reason=reason
     )
 
 
-def creator_verify(*, creator: Creator, actor: AbstractBaseUser, reason: str) -> Creator:
+def creator_verify(*, creator: Creator, actor: User, reason: str) -> Creator:
     """Give the verified badge: a moderator checked that the creator owns the channel."""
 
     def verify(locked: Creator) -> None:
@@ -88,7 +88,7 @@ def creator_verify(*, creator: Creator, actor: AbstractBaseUser, reason: str) ->
     )
 
 
-def creator_unverify(*, creator: Creator, actor: AbstractBaseUser, reason: str) -> Creator:
+def creator_unverify(*, creator: Creator, actor: User, reason: str) -> Creator:
     def unverify(locked: Creator) -> None:
         if not locked.verified:
             raise ValidationError(
@@ -110,7 +110,7 @@ def creator_unverify(*, creator: Creator, actor: AbstractBaseUser, reason: str) 
 
 
 def _creator_change_status(
-    *, creator: Creator, actor: AbstractBaseUser, action: ModerationAction, reason: str
+    *, creator: Creator, actor: User, action: ModerationAction, reason: str
 ) -> Creator:
     allowed_from, to_status = STATUS_TRANSITIONS[action]
 
@@ -135,7 +135,7 @@ def _creator_change_status(
 def _creator_moderate(
     *,
     creator: Creator,
-    actor: AbstractBaseUser,
+    actor: User,
     action: ModerationAction,
     reason: str,
     change: Callable[[Creator], None],
@@ -187,7 +187,7 @@ def creator_moderation_actions(creator: Creator) -> list[ModerationAction]:
 def creators_moderate(
     *,
     creators: Iterable[Creator],
-    actor: AbstractBaseUser,
+    actor: User,
     action: ModerationAction,
     reason: str,
 ) -> tuple[list[Creator], list[ValidationError]]:
@@ -206,7 +206,7 @@ def creators_moderate(
     return done, refusals
 
 
-def _require_staff_permission(actor: AbstractBaseUser, permission: str) -> None:
+def _require_staff_permission(actor: User, permission: str) -> None:
     if not (actor.is_active and actor.is_staff and actor.has_perm(permission)):
         raise PermissionDenied(f"Only staff with {permission} can do this.")
 
@@ -255,7 +255,7 @@ def report_create(*, creator: Creator, reason: str, details: str = "", client_ip
     return report
 
 
-def report_resolve(*, report: Report, actor: AbstractBaseUser, note: str) -> Report:
+def report_resolve(*, report: Report, actor: User, note: str) -> Report:
     """Close one open report with a note; the note goes into the moderation log."""
     _require_staff_permission(actor, "moderation.change_report")
     note = _required_reason(note)
@@ -267,7 +267,7 @@ def report_resolve(*, report: Report, actor: AbstractBaseUser, note: str) -> Rep
     return report
 
 
-def reports_resolve_open(*, creator: Creator, actor: AbstractBaseUser, note: str) -> list[Report]:
+def reports_resolve_open(*, creator: Creator, actor: User, note: str) -> list[Report]:
     """Close all of a creator's open reports with one note (one log entry each)."""
     _require_staff_permission(actor, "moderation.change_report")
     note = _required_reason(note)
@@ -282,7 +282,7 @@ def reports_resolve_open(*, creator: Creator, actor: AbstractBaseUser, note: str
     return reports
 
 
-def _report_close(report: Report, *, actor: AbstractBaseUser, note: str) -> None:
+def _report_close(report: Report, *, actor: User, note: str) -> None:
     report.resolved_at = timezone.now()
     report.resolved_by = actor
     report.resolution_note = note
@@ -305,7 +305,7 @@ def creator_hold_flagged_messages_set(*, creator: Creator, hold: bool) -> Creato
     return creator
 
 
-def tip_message_hide(*, tip: Tip, actor: AbstractBaseUser, reason: str) -> Tip:
+def tip_message_hide(*, tip: Tip, actor: User, reason: str) -> Tip:
     """Hide a tip's message from every public place, for good.
 
     The tip's creator may hide messages of their own tips (no reason needed); a
@@ -334,7 +334,7 @@ def tip_message_hide(*, tip: Tip, actor: AbstractBaseUser, reason: str) -> Tip:
     return tip
 
 
-def tip_message_unhide(*, tip: Tip, actor: AbstractBaseUser) -> Tip:
+def tip_message_unhide(*, tip: Tip, actor: User) -> Tip:
     """The creator shows again a message they hid themselves; a moderator's hide stays."""
     if _acts_on_message_as_moderator(tip=tip, actor=actor):
         raise PermissionDenied("Only the tip's creator can show a message again.")
@@ -352,7 +352,7 @@ def tip_message_unhide(*, tip: Tip, actor: AbstractBaseUser) -> Tip:
     return tip
 
 
-def tip_message_review(*, tip: Tip, actor: AbstractBaseUser) -> Tip:
+def tip_message_review(*, tip: Tip, actor: User) -> Tip:
     """Approve a flagged message: it shows publicly even if the creator holds flagged ones."""
     _acts_on_message_as_moderator(tip=tip, actor=actor)
     with transaction.atomic():
@@ -363,7 +363,7 @@ def tip_message_review(*, tip: Tip, actor: AbstractBaseUser) -> Tip:
     return tip
 
 
-def _acts_on_message_as_moderator(*, tip: Tip, actor: AbstractBaseUser) -> bool:
+def _acts_on_message_as_moderator(*, tip: Tip, actor: User) -> bool:
     """False for the tip's own creator, True for a moderator; anyone else is refused."""
     creator = creator_for_user(user=actor)
     if creator is not None and owned_by(creator, Tip).filter(pk=tip.pk).exists():

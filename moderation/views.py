@@ -37,6 +37,7 @@ from moderation.models import ModerationAction, Report
 from moderation.roles import HIDE_TIP_MESSAGE_PERMISSION
 from payments import selectors as payment_selectors
 from payments.models import Tip, TipStatus
+from web.auth import AuthenticatedHttpRequest
 from webhooks import selectors as webhook_selectors
 
 PAGE_SIZE = 50
@@ -128,7 +129,7 @@ def creator_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
 
 
 @staff_required("creators.change_creator")
-def act(request: HttpRequest) -> HttpResponse:
+def act(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Confirm an action on the selected creators and give its reason (GET), then apply (POST)."""
     posted = request.method == "POST"
     selection = CreatorActionForm(request.POST if posted else request.GET)
@@ -162,7 +163,7 @@ def act(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required("moderation.change_report")
-def resolve_report(request: HttpRequest, report_id: int) -> HttpResponse:
+def resolve_report(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=report_id)
     form = ResolutionNoteForm(request.POST)
     if not form.is_valid():
@@ -180,7 +181,7 @@ def resolve_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required("moderation.change_report")
-def resolve_reports(request: HttpRequest, creator_id: int) -> HttpResponse:
+def resolve_reports(request: AuthenticatedHttpRequest, creator_id: int) -> HttpResponse:
     creator = get_object_or_404(Creator, pk=creator_id)
     form = ResolutionNoteForm(request.POST)
     if not form.is_valid():
@@ -227,7 +228,7 @@ def tip_messages(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(HIDE_TIP_MESSAGE_PERMISSION)
-def tip_message_hide(request: HttpRequest, tip_id: int) -> HttpResponse:
+def tip_message_hide(request: AuthenticatedHttpRequest, tip_id: int) -> HttpResponse:
     tip = get_object_or_404(Tip, pk=tip_id)
     form = ModerationReasonForm(request.POST)
     if not form.is_valid():
@@ -239,7 +240,7 @@ def tip_message_hide(request: HttpRequest, tip_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(HIDE_TIP_MESSAGE_PERMISSION)
-def tip_message_approve(request: HttpRequest, tip_id: int) -> HttpResponse:
+def tip_message_approve(request: AuthenticatedHttpRequest, tip_id: int) -> HttpResponse:
     services.tip_message_review(tip=get_object_or_404(Tip, pk=tip_id), actor=request.user)
     messages.success(request, _("The message is approved."))
     return redirect(safe_next(request, reverse("staff:messages")))

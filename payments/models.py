@@ -235,11 +235,18 @@ class Payment(models.Model):
         return f"{self.txid}:{self.vout} {self.value_sats} sats"
 
     def confirmations(self, scanned_height: int | None) -> int:
-        """Blocks on top of this payment's, its own included, as far as the scanner has
-        seen (`scanned_height`); 0 in the mempool, replaced, reorganised or unscanned."""
-        if self.state != PaymentState.CONFIRMED or self.block_height is None:
-            return 0
-        if scanned_height is None:
+        """How deep the payment's block is under the scanned height: 0 unless it is in a
+        block at or below it (in the mempool, replaced, reorged, or nothing scanned yet).
+
+        The one rule for confirmation depth. A confirmed row always has its height
+        (payment_observe sets both; a reorg clears both), but a row edited by hand that
+        lost it counts as unconfirmed rather than stopping every tip's refresh.
+        """
+        if (
+            self.state != PaymentState.CONFIRMED
+            or self.block_height is None
+            or scanned_height is None
+        ):
             return 0
         return max(scanned_height - self.block_height + 1, 0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -18,7 +19,9 @@ class CreatorTipSerializer(serializers.ModelSerializer):
     """A tip as its creator sees it: message even when hidden, address and derivation path."""
 
     id = serializers.CharField(source="public_id", read_only=True)
-    widget = serializers.SlugRelatedField(slug_field="public_id", read_only=True, allow_null=True)
+    widget: serializers.SlugRelatedField[Model] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
     address = serializers.CharField(source="address.address", read_only=True)
     derivation_path = serializers.CharField(source="address.derivation_path", read_only=True)
     txids = serializers.SerializerMethodField()
@@ -57,9 +60,11 @@ class CreatorTipSerializer(serializers.ModelSerializer):
         return tip_txids(tip)
 
     def get_confirmations(self, tip: Tip) -> int:
-        if "scanned_height" not in self.context:
-            self.context["scanned_height"] = ChainState.load().height
-        return confirmations(tip, self.context["scanned_height"])
+        # The list endpoint reads the height once for the page (payments.api); a lone
+        # tip reads it itself.
+        if "scanned_height" in self.context:
+            return confirmations(tip, self.context["scanned_height"])
+        return confirmations(tip, ChainState.load().height)
 
 
 class PublicTipSerializer(serializers.Serializer):

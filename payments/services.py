@@ -7,6 +7,7 @@ recomputed from its payments, so replaying the same chain events changes nothing
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +38,8 @@ from payments.models import (
 )
 from payments.onchain.addresses import AddressUnavailable, allocate_address
 from payments.signals import tip_credited, tip_message_screen
+
+log = logging.getLogger(__name__)
 
 
 class TipOrigin(Protocol):
@@ -227,8 +230,9 @@ def tip_create(
             raise _busy(places, now) from None
         return Tip.objects.create(
             creator=creator,
-            widget=widget,
-            unlock_item=unlock_item,
+            # By id: payments knows widgets and items only as TipOrigin and SaleItem.
+            widget_id=widget.pk if widget else None,
+            unlock_item_id=unlock_item.pk if unlock_item else None,
             video_id=(video_id or (widget.video_id if widget else ""))[:200],
             address=address,
             amount_sats=amount_sats,
@@ -264,11 +268,12 @@ def tip_watched(*, tip: Tip, now: datetime | None = None) -> None:
 # --- Crediting payments -------------------------------------------------------
 
 
-def tip_for_address(address: Address, seen_at: datetime) -> Tip:
+def tip_for_address(address: Address, seen_at: datetime) -> Tip | None:
     """The tip a payment to `address` first seen at `seen_at` belongs to.
 
     Recycled addresses have several tips; the payment belongs to the latest one
-    created before it was seen.
+    created before it was seen. None for an address no tip was ever given: allocation
+    creates an address with its tip, so only a row written by hand can be one.
     """
     tips = address.tips.order_by("-created_at", "-pk")
     return tips.filter(created_at__lte=seen_at).first() or tips.first()
@@ -285,16 +290,29 @@ class Observed:
     block: BlockHeader | None  # None while in the mempool
 
 
-def payment_observe(observed: Observed, *, now: datetime) -> Payment:
-    """Record an output seen in the mempool or in a block. Idempotent."""
+def payment_observe(observed: Observed, *, now: datetime) -> Payment | None:
+    """Record an output seen in the mempool or in a block. Idempotent.
+
+    None, and nothing recorded, for an output to an address that no tip owns (see
+    tip_for_address): one such row must not stop the scan for every creator.
+    """
     payment = (
         Payment.objects.select_for_update().filter(txid=observed.txid, vout=observed.vout).first()
     )
     if payment is None:
+        # The clock now, not the run's start: a tip created on a recycled address
+        # during this run must get the payment made to it.
+        tip = tip_for_address(observed.address, timezone.now())
+        if tip is None:
+            log.error(
+                "output %s:%s pays address #%s, which has no tip: not recorded",
+                observed.txid,
+                observed.vout,
+                observed.address.pk,
+            )
+            return None
         payment = Payment(
-            # The clock now, not the run's start: a tip created on a recycled address
-            # during this run must get the payment made to it.
-            tip=tip_for_address(observed.address, timezone.now()),
+            tip=tip,
             address=observed.address,
             txid=observed.txid,
             vout=observed.vout,

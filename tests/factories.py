@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from btc import parse_key
@@ -35,7 +36,7 @@ def unused_wallet_key_text() -> str:
     return BIP84_ZPUB
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = "auth.User"
         skip_postgeneration_save = True
@@ -53,7 +54,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
-class CreatorFactory(factory.django.DjangoModelFactory):
+class CreatorFactory(factory.django.DjangoModelFactory[Creator]):
     class Meta:
         model = Creator
         skip_postgeneration_save = True
@@ -67,7 +68,7 @@ class CreatorFactory(factory.django.DjangoModelFactory):
     )
 
 
-class WalletKeyFactory(factory.django.DjangoModelFactory):
+class WalletKeyFactory(factory.django.DjangoModelFactory[WalletKey]):
     """A confirmed, active key; descriptor and type come from the real parser."""
 
     class Meta:

@@ -15,7 +15,9 @@ CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:\s*#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})
 
 def colours(stylesheet: str, block: str = ":root") -> dict[str, str]:
     """The colour custom properties set in the first `block { ... }` of a static stylesheet."""
-    css = Path(finders.find(stylesheet)).read_text()
+    found = finders.find(stylesheet)
+    assert isinstance(found, str), f"no static file {stylesheet}"
+    css = Path(found).read_text()
     start = css.index(block + " {")
     body = css[start : css.index("}", start)]
     return {

@@ -11,9 +11,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-MAKE = shutil.which("make")
+MAKE = shutil.which("make") or ""
 
-pytestmark = pytest.mark.skipif(MAKE is None, reason="needs make")
+pytestmark = pytest.mark.skipif(not MAKE, reason="needs make")
 
 
 def started_with(*args: str, **env: str) -> str:

@@ -26,7 +26,9 @@ def seed(*args: str) -> str:
 
 
 def printed(output: str, label: str) -> str:
-    return re.search(rf"^{label}: (\S+)", output, re.MULTILINE).group(1)
+    found = re.search(rf"^{label}: (\S+)", output, re.MULTILINE)
+    assert found is not None, f"seed_demo printed no {label!r} line:\n{output}"
+    return found.group(1)
 
 
 def test_it_creates_an_approved_creator_with_the_test_key_and_a_widget():

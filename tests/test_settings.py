@@ -86,7 +86,7 @@ def test_env_bool_refuses_what_it_does_not_understand(monkeypatch):
 BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True}
 BOOL_WORDS |= {"0": False, "false": False, "no": False, "off": False, "": False}
 # What an environment variable can hold: no NUL, no lone surrogate.
-ENV_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)))
+ENV_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]))
 
 
 @st.composite

@@ -101,7 +101,7 @@ class Tenant:
 
 def tenant(handle: str) -> Tenant:
     """A creator with one of everything a creator can own."""
-    creator = CreatorFactory(handle=handle)
+    creator = CreatorFactory.create(handle=handle)
     widget = widget_create(creator=creator, label=f"{handle}'s widget", min_tip_sats=1000)
     tip = tip_create(
         creator=creator, widget=widget, amount_sats=5000, message=f"secret note for {handle}"
@@ -163,7 +163,7 @@ def snapshot(creator: Creator) -> dict[str, list]:
         UnlockGrant: {"purchase__creator": creator},
     }
     return {
-        model.__name__: list(model.objects.filter(**lookup).order_by("pk").values())
+        model.__name__: list(model._default_manager.filter(**lookup).order_by("pk").values())
         for model, lookup in mine.items()
     }
 

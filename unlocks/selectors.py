@@ -45,9 +45,16 @@ def purchase_get_public(purchase_id: str) -> Tip | None:
     )
 
 
+def purchase_item(purchase: Tip) -> UnlockItem:
+    """The item a purchase buys: every purchase has one (and it cannot be deleted)."""
+    if purchase.unlock_item is None:
+        raise ValueError(f"tip {purchase.public_id} is not a purchase")
+    return purchase.unlock_item
+
+
 def purchase_counted_sats(purchase: Tip) -> int:
     """What counts towards the price now (see the module docstring)."""
-    item = purchase.unlock_item
+    item = purchase_item(purchase)
     return purchase.received_sats if item.allow_zero_conf else purchase.confirmed_sats
 
 
@@ -100,7 +107,8 @@ def purchase_viewer_state(purchase: Tip, *, site: str) -> dict[str, Any]:
     base = tip_public_status(purchase)
     grant = purchase_grant(purchase)
     refusal = access_refusal(grant) if grant is not None else None
-    unlocked = grant is not None and refusal is None
+    opened = grant if refusal is None else None
+    unlocked = opened is not None
     missing = purchase_missing_sats(purchase)
     underpaid = purchase.received_sats > 0 and missing > 0
     return {
@@ -114,8 +122,8 @@ def purchase_viewer_state(purchase: Tip, *, site: str) -> dict[str, Any]:
         "unlocked": unlocked,
         "revoked": refusal == Refusal.REVOKED,
         "reverted": refusal == Refusal.UNPAID,
-        "access_url": site + access_path(grant) if unlocked else "",
-        "receipt_code": format_receipt_code(grant.receipt_code) if unlocked else "",
+        "access_url": site + access_path(opened) if opened else "",
+        "receipt_code": format_receipt_code(opened.receipt_code) if opened else "",
         # Nothing more can change on this page: its poller may stop.
         "settled": unlocked and purchase.status == TipStatus.CONFIRMED,
     }
@@ -132,9 +140,27 @@ class Refusal(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Access:
-    grant: UnlockGrant | None
-    refusal: Refusal | None
+class Opened:
+    """An access link or receipt code that opens its grant's link."""
+
+    grant: UnlockGrant
+    refusal: None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why an access link or receipt code opens nothing; `grant` is the one it named."""
+
+    refusal: Refusal
+    grant: UnlockGrant | None = None
+
+
+Access = Opened | Refused
+
+
+def _access(grant: UnlockGrant) -> Access:
+    refusal = access_refusal(grant)
+    return Opened(grant) if refusal is None else Refused(refusal, grant)
 
 
 def _grant_with_item() -> QuerySet[UnlockGrant]:
@@ -154,19 +180,19 @@ def access_by_token(token: str) -> Access:
     grant_id = access_token_grant_id(token)
     grant = _grant_with_item().filter(public_id=grant_id).first() if grant_id else None
     if grant is None:
-        return Access(None, Refusal.INVALID)
-    ttl = timedelta(days=grant.purchase.unlock_item.link_ttl_days)
+        return Refused(Refusal.INVALID)
+    ttl = timedelta(days=purchase_item(grant.purchase).link_ttl_days)
     if access_token_expired(token, ttl=ttl):
-        return Access(grant, Refusal.EXPIRED)
-    return Access(grant, access_refusal(grant))
+        return Refused(Refusal.EXPIRED, grant)
+    return _access(grant)
 
 
 def access_by_receipt(text: str) -> Access:
     code = normalize_receipt_code(text)
     grant = _grant_with_item().filter(receipt_code=code).first() if code else None
     if grant is None:
-        return Access(None, Refusal.INVALID)
-    return Access(grant, access_refusal(grant))
+        return Refused(Refusal.INVALID)
+    return _access(grant)
 
 
 # --- The creator's items and sales ---------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -175,7 +175,7 @@ def grant_ensure(*, purchase: Tip) -> UnlockGrant | None:
     return grant
 
 
-def grant_revoke(*, grant: UnlockGrant, by: AbstractBaseUser) -> UnlockGrant:
+def grant_revoke(*, grant: UnlockGrant, by: User) -> UnlockGrant:
     """Close a purchase's access for good: its links and receipt code stop working."""
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()

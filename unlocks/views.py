@@ -11,7 +11,10 @@ The sold link leaves the server in one place only: the Location header of a vali
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -32,6 +35,8 @@ from unlocks.services import purchase_create
 from web.pages import site_origin, slow_down, viewer_page
 from web.ratelimit import client_ip, hit
 from web.security import allow_framing
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 # Receipt codes tried per client address per minute. Codes have 80 random bits, so
 # this spares the database more than it stops guessing.
@@ -60,7 +65,7 @@ def framable(response: HttpResponse, *, embedded: bool) -> HttpResponse:
     return allow_framing(response, None) if embedded else response
 
 
-def private(response: HttpResponse) -> HttpResponse:
+def private(response: _Response) -> _Response:
     """Pages that may carry an access link: kept out of every cache and search engine."""
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
@@ -137,11 +142,12 @@ def purchase_screen(request: HttpRequest, purchase_id: str, *, embedded: bool) -
     purchase = purchase_or_404(purchase_id)
     tip_watched(tip=purchase)
     state = selectors.purchase_viewer_state(purchase, site=site_origin(request))
+    item = selectors.purchase_item(purchase)
     context = {
         **payment_context(purchase, state),
-        "item": purchase.unlock_item,
+        "item": item,
         "status_url": reverse("unlocks:purchase_status", args=[purchase.public_id]),
-        "item_url": item_url(purchase.unlock_item, embedded=embedded),
+        "item_url": item_url(item, embedded=embedded),
         "recover_url": site_origin(request) + reverse("unlocks:recover"),
         "embedded": embedded,
     }
@@ -184,7 +190,7 @@ def access(request: HttpRequest, token: str) -> HttpResponse:
         status, message = REFUSALS[found.refusal]
         context = {"message": message, "refusal": found.refusal}
         return private(viewer_page(request, "unlocks/refused.html", context, status=status))
-    response = HttpResponseRedirect(found.grant.purchase.unlock_item.target_url)
+    response = HttpResponseRedirect(selectors.purchase_item(found.grant.purchase).target_url)
     # The buyer's page URL (or this token) must not reach the sold link's host.
     response["Referrer-Policy"] = "no-referrer"
     return private(response)

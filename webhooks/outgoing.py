@@ -109,7 +109,9 @@ def port_allowed(port: int, addresses: list[IPAddress] | None = None) -> bool:
     """A web port, or any port on a network the operator allows (all of `addresses`)."""
     if port in settings.BITCACHE_WEBHOOK_ALLOWED_PORTS:
         return True
-    return bool(addresses) and all(_in_allowed_networks(address) for address in addresses)
+    if not addresses:
+        return False
+    return all(_in_allowed_networks(address) for address in addresses)
 
 
 # IPv6 forms that carry an IPv4 address a gateway may route to: IPv4-compatible (::/96),
@@ -139,7 +141,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         raise DeliveryError(f"cannot resolve {host}") from None
     # An IPv6 link-local answer carries its zone ("fe80::1%eth0"); the address is before it.
     addresses = list(
-        dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+        dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
     )
     for address in addresses:
         if not address_allowed(address):

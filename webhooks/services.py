@@ -98,15 +98,15 @@ def _validate_events(events: list[str]) -> list[str]:
 def _endpoint_save(
     endpoint: WebhookEndpoint, *, url: str, events: list[str], description: str
 ) -> WebhookEndpoint:
-    errors = {}
-    for field, clean, value in (
-        ("url", _validate_url, url),
-        ("events", _validate_events, events),
-    ):
-        try:
-            setattr(endpoint, field, clean(value))
-        except ValidationError as error:
-            errors[field] = error
+    errors: dict[str, ValidationError] = {}
+    try:
+        endpoint.url = _validate_url(url)
+    except ValidationError as error:
+        errors["url"] = error
+    try:
+        endpoint.events = _validate_events(events)
+    except ValidationError as error:
+        errors["events"] = error
     if errors:
         raise ValidationError(errors)
     endpoint.description = description.strip()

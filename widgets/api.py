@@ -130,7 +130,9 @@ class CreatorWidgetApi(CreatorEndpoint, generics.RetrieveUpdateAPIView):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         widget = self.get_object()
-        serializer = WidgetSerializer(widget, data=request.data, partial=kwargs.get("partial"))
+        serializer = WidgetSerializer(
+            widget, data=request.data, partial=kwargs.get("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         fields = {field: data.get(field, getattr(widget, field)) for field in EDITABLE}

@@ -7,6 +7,7 @@ the browser refuse a bad amount before it is sent; tip_create decides again.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from payments.services import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, TipRefused
 from widgets.models import Widget, WidgetTheme
 from widgets.selectors import TipTerms
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -130,6 +134,7 @@ class WidgetForm(forms.Form):
             "the minimum of your tip page (%(minimum)s sats, in Tip settings), which also "
             "applies here."
         ) % {"minimum": minimum}
+        inherited: StrOrPromise
         if creator_suggestions:
             inherited = _(
                 "Leave empty to offer the amounts from your Tip settings (%(amounts)s sats)."

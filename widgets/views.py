@@ -221,7 +221,8 @@ def embed_js(request: HttpRequest) -> HttpResponse:
     )
     patch_cache_control(response, public=True, max_age=EMBED_MAX_AGE)
     set_response_etag(response)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    # None only when given no response to fall back on.
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 # Refusals counted per client address and per widget a minute: enough for real
@@ -250,13 +251,13 @@ def widget_config(request: HttpRequest, widget_id: str) -> JsonResponse:
         raise Http404
     origin = origin_of(request.headers.get("Origin", ""))
     own = site_origin(request)
-    refused = (
+    if (
         origin
         and origin != own
         and widget.allowed_origins
         and not origin_allowed(origin, widget.allowed_origins)
-    )
-    if refused and refusal_counted(request, widget):
+        and refusal_counted(request, widget)
+    ):
         refused_origin_record(widget=widget, origin=origin)
     tip_page = own + reverse("widgets:creator", args=[widget.creator.handle])
     response = JsonResponse(

@@ -130,8 +130,9 @@ def scan_block(block: Block, *, now: datetime, report: ScanReport) -> None:
                 payment = payment_observe(
                     Observed(address, tx.txid, out.index, out.value_sats, block.header), now=now
                 )
-                touched.add(payment.tip_id)
-                report.payments_seen += 1
+                if payment is not None:
+                    touched.add(payment.tip_id)
+                    report.payments_seen += 1
         ScannedBlock.objects.update_or_create(
             height=block.height,
             defaults={"block_hash": block.hash, "prev_hash": block.header.prev_hash},
@@ -143,22 +144,22 @@ def scan_block(block: Block, *, now: datetime, report: ScanReport) -> None:
     report.tips_touched |= touched
 
 
-def find_fork_height(source: ChainSource, state: ChainState) -> int:
+def find_fork_height(source: ChainSource, scanned_height: int) -> int:
     """Highest scanned height whose block is still on the source's best chain."""
-    for scanned in ScannedBlock.objects.filter(height__lte=state.height).order_by("-height"):
+    for scanned in ScannedBlock.objects.filter(height__lte=scanned_height).order_by("-height"):
         try:
             if source.block_hash(scanned.height) == scanned.block_hash:
                 return scanned.height
         except NotFound:
             continue  # the new best chain is shorter than this height
     oldest = ScannedBlock.objects.order_by("height").first()
-    return (oldest.height if oldest else state.height) - 1
+    return (oldest.height if oldest else scanned_height) - 1
 
 
 def roll_back_to_fork(
-    source: ChainSource, state: ChainState, *, now: datetime, report: ScanReport
+    source: ChainSource, scanned_height: int, *, now: datetime, report: ScanReport
 ) -> ChainState:
-    fork = find_fork_height(source, state)
+    fork = find_fork_height(source, scanned_height)
     log.warning("reorg: scanned chain diverged above height %s; rolling back", fork)
     with transaction.atomic():
         touched = payments_revert_above(fork)
@@ -188,16 +189,21 @@ def scan_blocks(
         )
         state = ChainState.load()
     elif state.height >= 0 and source_hash_or_none(source, state.height) != state.block_hash:
-        state = roll_back_to_fork(source, state, now=now, report=report)
+        state = roll_back_to_fork(source, state.height, now=now, report=report)
 
-    while state.height < tip.height and report.blocks_scanned < max_blocks:
+    # (The height is never None here: the first run set it just above.)
+    while (
+        state.height is not None
+        and state.height < tip.height
+        and report.blocks_scanned < max_blocks
+    ):
         block = source.block(source.block_hash(state.height + 1))
         if state.height >= 0 and block.header.prev_hash != state.block_hash:
             if report.reorgs >= MAX_REORGS_PER_RUN:
                 # A source whose answers contradict each other (e.g. two backends behind
                 # a load balancer mid-reorg): give up this run rather than spin.
                 raise ChainSourceError("the chain source keeps changing its best chain")
-            state = roll_back_to_fork(source, state, now=now, report=report)
+            state = roll_back_to_fork(source, state.height, now=now, report=report)
             continue
         scan_block(block, now=now, report=report)
         state = ChainState.load()
@@ -243,7 +249,7 @@ def watched_for_mempool(*, now: datetime, every_address: bool) -> list[Address]:
     if every_address:
         return list(candidates)
     latest_tip = Tip.objects.filter(address=OuterRef("pk")).order_by("-created_at")
-    due = []
+    due: list[Address] = []
     for address in candidates.annotate(
         tip_created_at=latest_tip.values("created_at")[:1], has_pending=Exists(pending)
     ):
@@ -279,8 +285,9 @@ def scan_mempool(source: ChainSource, *, now: datetime, report: ScanReport) -> N
                     payment = payment_observe(
                         Observed(address, tx.txid, out.index, out.value_sats, None), now=now
                     )
-                    touched.add(payment.tip_id)
-                    report.payments_seen += 1
+                    if payment is not None:
+                        touched.add(payment.tip_id)
+                        report.payments_seen += 1
         Address.objects.filter(pk__in=[a.pk for a in addresses]).update(mempool_polled_at=now)
         tips_refresh(touched, now=now)
     report.tips_touched |= touched

@@ -12,6 +12,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Err, Ok
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -30,8 +33,17 @@ CHECKS = [
 ]
 # The schema endpoint reads no database, so the schema can be loaded when tests are collected.
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+
+def _operation(result: Ok[APIOperation] | Err[InvalidSchema]) -> APIOperation:
+    """An operation of the schema; an invalid one fails collection with its reason."""
+    if isinstance(result, Err):
+        raise result.err()
+    return result.ok()
+
+
 OPERATIONS = {
-    operation.label: operation for operation in (r.ok() for r in SCHEMA.get_all_operations())
+    operation.label: operation for operation in (_operation(r) for r in SCHEMA.get_all_operations())
 }
 # Requests that break the schema can be made where there is a body or query to break
 # (a path id is any string; headers are the key, which the test sends itself).

@@ -58,13 +58,13 @@ def serious_violations(page) -> list[str]:
 
 def viewer_pages(creator) -> list[str]:
     widget = creator.widgets.get()
-    tip = Tip.objects.filter(creator=creator, status=TipStatus.AWAITING_PAYMENT).first()
+    tip = Tip.objects.filter(creator=creator, status=TipStatus.AWAITING_PAYMENT).earliest("pk")
     return ["/@alice", f"/w/{widget.public_id}/", f"/t/{tip.public_id}/", "/accounts/signup/"]
 
 
 def dashboard_pages(creator) -> list[str]:
     widget = creator.widgets.get()
-    tip = Tip.objects.filter(creator=creator).first()
+    tip = Tip.objects.filter(creator=creator).earliest("pk")
     return [
         "/dashboard/",
         "/dashboard/tips/",

@@ -57,7 +57,7 @@ def test_the_plain_iframe_has_no_border_and_fits_the_form_and_the_payment_screen
 
 
 def restricted_widget(live_server, allowed: list[str]):
-    creator = CreatorFactory(handle="bob", display_name="Bob Streams")
+    creator = CreatorFactory.create(handle="bob", display_name="Bob Streams")
     return widget_create(creator=creator, label="Blog", min_tip_sats=1000, allowed_origins=allowed)
 
 

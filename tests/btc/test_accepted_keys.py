@@ -193,7 +193,7 @@ def test_a_watch_key_is_immutable():
     key = parse_key(ZPUB)
 
     with pytest.raises(dataclasses.FrozenInstanceError):
-        key.network = "testnet"  # type: ignore[misc]
+        key.network = "testnet"
 
 
 def test_a_watch_key_survives_pickling_and_copying():

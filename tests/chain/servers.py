@@ -79,6 +79,7 @@ class LocalServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an IP address: these servers listen on 127.0.0.1
         return f"http://{host}:{port}"
 
     def fail_next(self, *replies: Reply) -> None:

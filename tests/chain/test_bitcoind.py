@@ -73,7 +73,8 @@ class FakeNode:
     def __init__(self) -> None:
         self.version = CORE_27
         self.chain = "main"
-        self.blocks = [
+        # Blocks as Core's JSON has them.
+        self.blocks: list[dict[str, Any]] = [
             {"hash": GENESIS_HASH, "height": 0, "tx": [core_tx("4a" * 32, [(None, Decimal(50))])]},
             {
                 "hash": BLOCK_1,
@@ -404,7 +405,7 @@ def watched_node(settings, db) -> Iterator[FakeNode]:
 
 
 def test_a_tip_paid_in_a_block_from_core_0_21_is_credited(watched_node: FakeNode) -> None:
-    creator = CreatorFactory(status="active", min_tip_sats=1000)
+    creator = CreatorFactory.create(status="active", min_tip_sats=1000)
     tip = tip_create(creator=creator, amount_sats=5000, now=timezone.now())
     watched_node.blocks[1]["tx"][0] = core_tx(
         TX_1, [(tip.address.address, Decimal("0.00005"))], core_version=CORE_0_21

@@ -15,7 +15,7 @@ from .servers import LocalServer, Reply, text
 FAST_RETRIES = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
 
 
-def client_for(url: str, *, timeout: float = 2.0, **options: object) -> HttpClient:
+def client_for(url: str, *, timeout: float = 2.0, **options: int) -> HttpClient:
     return HttpClient(
         Endpoint.parse(url),
         label="test source",

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _link_in(message) -> str:
-    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/\S+)", message.body)
+    assert found, f"no link in {message.body!r}"
+    return found.group(1)
 
 
 def test_it_signs_up_verifies_the_email_and_sends_the_new_user_to_onboarding(client):

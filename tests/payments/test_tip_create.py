@@ -116,7 +116,7 @@ def test_a_widget_of_another_creator_is_refused(make_tip):
 
 def test_tip_create_signature_is_keyword_only(creator):
     with pytest.raises(TypeError):
-        tip_create(creator, 5000)  # type: ignore[misc]
+        tip_create(creator, 5000)
 
 
 def test_one_client_holds_only_a_few_of_a_creators_places(make_tip, settings):

@@ -21,7 +21,9 @@ def weight(page: str) -> int:
     total = len(page.encode())
     for url in ASSET.findall(page):
         assert url.startswith("/static/"), f"{url} is not one of our own static files"
-        total += Path(finders.find(url.removeprefix("/static/"))).stat().st_size
+        found = finders.find(url.removeprefix("/static/"))
+        assert isinstance(found, str), f"{url} is not a static file"
+        total += Path(found).stat().st_size
     return total
 
 
