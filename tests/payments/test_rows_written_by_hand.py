@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from creators.models import WalletKey
-from payments.onchain.addresses import derive_address
 from payments.models import Address, Payment, PaymentState, TipStatus
+from payments.onchain.addresses import derive_address
 from payments.selectors import tip_confirmations
 
 
