@@ -79,14 +79,17 @@ OPEN_STATUSES = (TipStatus.AWAITING_PAYMENT,)
 
 def tip_holds_place(now: datetime) -> Q:
     """Tips that count against the open-tip caps at `now`: unpaid, in their payment window,
-    and watched (their payment screen polled) within BITCACHE_TIP_UNWATCHED_MINUTES.
+    and watched (their payment screen polled) within BITCACHE_TIP_UNWATCHED_MINUTES; a tip
+    whose payment screen was never opened holds its place BITCACHE_TIP_UNSEEN_SECONDS only
+    (a viewer's browser opens it at once; a script opening tips in bulk does not).
 
     An unwatched one is abandoned for the caps and for address recycling under gap-limit
     pressure only: its address stays watched, and a payment to it is still credited.
     The one rule, with Tip.place_frees_at, for "what counts as an open tip".
     """
     recently = now - timedelta(minutes=settings.BITCACHE_TIP_UNWATCHED_MINUTES)
-    watched = Q(watched_at__gt=recently) | Q(watched_at__isnull=True, created_at__gt=recently)
+    just_made = now - timedelta(seconds=settings.BITCACHE_TIP_UNSEEN_SECONDS)
+    watched = Q(watched_at__gt=recently) | Q(watched_at__isnull=True, created_at__gt=just_made)
     return Q(status=TipStatus.AWAITING_PAYMENT, expires_at__gt=now) & watched
 
 
@@ -179,15 +182,14 @@ class Tip(models.Model):
     def is_open(self) -> bool:
         return self.status == TipStatus.AWAITING_PAYMENT
 
-    @property
-    def last_watched_at(self) -> datetime:
-        """When someone last had its payment screen open (at creation, the viewer had)."""
-        return self.watched_at or self.created_at
-
     def place_frees_at(self) -> datetime:
-        """When this open tip stops holding one of the creator's places unless watched again."""
+        """When this open tip stops holding one of the creator's places unless watched again
+        (see tip_holds_place)."""
+        if self.watched_at is None:
+            unseen = timedelta(seconds=settings.BITCACHE_TIP_UNSEEN_SECONDS)
+            return min(self.expires_at, self.created_at + unseen)
         unwatched = timedelta(minutes=settings.BITCACHE_TIP_UNWATCHED_MINUTES)
-        return min(self.expires_at, self.last_watched_at + unwatched)
+        return min(self.expires_at, self.watched_at + unwatched)
 
     @property
     def taken_back(self) -> bool:

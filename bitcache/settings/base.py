@@ -258,6 +258,9 @@ BITCACHE_MAX_OPEN_TIPS_PER_CLIENT = env_int("BITCACHE_MAX_OPEN_TIPS_PER_CLIENT",
 # those places, and its address may be recycled under gap-limit pressure. It stays watched:
 # a payment to it is still recorded and credited, whenever it comes.
 BITCACHE_TIP_UNWATCHED_MINUTES = env_int("BITCACHE_TIP_UNWATCHED_MINUTES", 10, minimum=1)
+# A tip whose payment screen was never opened (a script, not a viewer's browser) holds
+# its place this long only.
+BITCACHE_TIP_UNSEEN_SECONDS = env_int("BITCACHE_TIP_UNSEEN_SECONDS", 90, minimum=10)
 # Wallets stop looking this many unused addresses past the last used one (BIP44 says 20).
 # Allocation never hands out an index a wallet with this gap limit would not see.
 BITCACHE_GAP_LIMIT = env_int("BITCACHE_GAP_LIMIT", 20, minimum=2)
