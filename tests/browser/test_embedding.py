@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.db import transaction
 from django.db.models.signals import post_save
 from playwright.sync_api import expect
 
@@ -93,11 +94,12 @@ def test_an_allowed_site_gets_the_widget_frame(live_server, other_site, open_pag
 
 @pytest.fixture
 def refusal_recorded():
-    """Set when the server stores a refused origin (the browser reports in the background)."""
+    """Set once the server has committed a refused origin (the browser reports in the
+    background; the row is read from another connection, so only after its commit)."""
     recorded = threading.Event()
 
     def on_save(sender, **kwargs) -> None:
-        recorded.set()
+        transaction.on_commit(recorded.set)
 
     post_save.connect(on_save, sender=RefusedOrigin, weak=False)
     yield recorded
