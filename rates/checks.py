@@ -1,10 +1,11 @@
 """Is a provider's answer a price we may use? One rule for every provider.
 
 A refused answer is logged with its reason and left out of the median; it is
-never used. The reasons: missing, not a number, zero or negative, a provider
-timestamp older than the staleness limit (or unreadable), and a jump against the
-previous median beyond the configured factor (a decimal point lost in a feed, a
-market in another currency, a flash crash on one book).
+never used. The reasons: missing, not a number, zero or negative, out of any
+plausible range, a provider timestamp older than the staleness limit (or
+unreadable), and a jump against the previous median beyond the configured
+factor (a decimal point lost in a feed, a market in another currency, a flash
+crash on one book).
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from .providers import RawQuote
+
+# Whatever the currency, a bitcoin costs more than a cent of it; and the rate table keeps
+# 16 whole digits (a bitcoin in dong is a ten-digit figure).
+_PLAUSIBLE_LOW = Decimal("0.01")
+_PLAUSIBLE_HIGH = Decimal(10) ** 16
 
 
 class Refused(Exception):
@@ -37,6 +43,8 @@ def checked_rate(
     rate = _number(quote.value)
     if rate <= 0:
         raise Refused(f"not a positive price: {rate}")
+    if not _PLAUSIBLE_LOW <= rate < _PLAUSIBLE_HIGH:
+        raise Refused(f"not a plausible price: {str(rate)[:40]}")
     if quote.timestamp is not None:
         stamped = _moment(quote.timestamp)
         if now - stamped > limits.max_age:

@@ -3,9 +3,9 @@
 Rounding, once for every caller:
 - sats -> fiat: rounded to the currency's minor unit (cents, whole yen, fils),
   ROUND_HALF_UP, as a receipt would show it (1.005 EUR shows as 1.01).
-- fiat -> sats: rounded to a whole satoshi, ROUND_HALF_UP as well; a satoshi is
-  worth a tiny fraction of any minor unit, so the amount converts back to the
-  same fiat figure.
+- fiat -> sats: rounded to a whole satoshi, ROUND_HALF_UP as well. While a
+  satoshi is worth less than half a minor unit (below 500 000 EUR per BTC; every
+  currency we know is far from it), the sats convert back to the same fiat figure.
 A float never enters: rates and amounts are Decimals, sats are ints.
 """
 
