@@ -54,6 +54,20 @@ def test_real_providers_give_their_median_per_currency(settings):
     assert (kwd.rate, kwd.sources) == (Decimal("29867.6075"), ("coinbase",))
 
 
+def test_a_provider_answer_stamped_before_the_staleness_limit_is_not_used(settings):
+    app = ProvidersApp()  # Bitstamp's recorded answers are stamped November 2024
+    with LocalServer(app) as server:
+        settings.BITCACHE_RATES = ["bitstamp", "coinbase"]
+        settings.BITCACHE_RATES_BASE_URLS = dict.fromkeys(settings.BITCACHE_RATES, server.url)
+        settings.BITCACHE_RATES_CURRENCIES = ["USD"]
+
+        rates_refresh.delay()
+
+    usd = rate_now("USD")
+    assert usd is not None
+    assert (usd.rate, usd.sources) == (Decimal("97115.05"), ("coinbase",))
+
+
 def test_beat_refreshes_rates_on_the_celery_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["refresh-rates"]
 
