@@ -49,9 +49,9 @@ def test_fiat_becomes_whole_sats_rounded_half_up():
 
 def test_no_float_enters_a_conversion():
     with pytest.raises(TypeError):
-        fiat_to_sats(5.0, EUR)  # type: ignore[arg-type]
+        fiat_to_sats(5.0, EUR)
     with pytest.raises(TypeError):
-        sats_to_fiat(10.5, EUR)  # type: ignore[arg-type]
+        sats_to_fiat(10.5, EUR)
 
 
 @given(
