@@ -6,6 +6,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from celery.signals import beat_init
 
 from bitcache.celery_app import app as celery_app
 from rates.models import Rate
@@ -74,3 +75,9 @@ def test_beat_refreshes_rates_on_the_celery_queue(settings):
     assert entry["task"] == rates_refresh.name == "rates.tasks.rates_refresh"
     assert entry["schedule"] == settings.BITCACHE_RATES_REFRESH_SECONDS
     assert celery_app.amqp.router.route({}, rates_refresh.name)["queue"].name == "celery"
+
+
+def test_rates_are_refreshed_as_soon_as_beat_starts():
+    beat_init.send(sender=None)
+
+    assert rate_now("EUR") is not None
