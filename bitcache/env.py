@@ -7,6 +7,7 @@ message naming the variable, not turn into a silently wrong default.
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -73,6 +74,35 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env_str(name, default).lower()
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def env_choice_list(name: str, default: list[str], choices: tuple[str, ...]) -> list[str]:
+    """Comma-separated names, each one of `choices`, none twice; at least one."""
+    if os.environ.get(name) is None:
+        return list(default)
+    values = [item.lower() for item in env_list(name)]
+    for value in values:
+        if value not in choices:
+            raise ImproperlyConfigured(
+                f"{name} must list some of {', '.join(choices)}; got {value!r}"
+            )
+    if not values:
+        raise ImproperlyConfigured(f"{name} must list at least one of {', '.join(choices)}")
+    if len(set(values)) != len(values):
+        raise ImproperlyConfigured(f"{name} names a value twice")
+    return values
+
+
+def env_decimal(name: str, default: str, *, minimum: str) -> Decimal:
+    """A decimal number such as 1.5 (never a float: it is compared with money)."""
+    raw = env_str(name, default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number such as 1.5; got {raw!r}") from None
+    if not value.is_finite() or value < Decimal(minimum):
+        raise ImproperlyConfigured(f"{name} must be a number of at least {minimum}; got {raw!r}")
     return value
 
 

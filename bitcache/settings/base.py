@@ -10,15 +10,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from bitcache.env import (
     env_bool,
     env_choice,
+    env_choice_list,
     env_database,
+    env_decimal,
     env_int,
     env_int_list,
     env_list,
     env_str,
 )
+from rates.currencies import CURRENCIES
+from rates.providers import PROVIDER_NAMES
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("BITCACHE_VAR_DIR", str(BASE_DIR / "var")))
@@ -55,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "bitcache",
     "chain",
+    "rates",
     "payments",
     "webhooks",
     "moderation",
@@ -282,6 +289,51 @@ BITCACHE_WATCH_INTERVAL_SECONDS = env_int("BITCACHE_WATCH_INTERVAL_SECONDS", 10,
 # take turns through an exclusive lock on this file.
 BITCACHE_SCANNER_LOCK_FILE = VAR_DIR / "scanner.lock"
 
+# --- Fiat rates (docs/architecture.md, "Rates") ------------------------------
+# Who prices a bitcoin: "static" (fixed values below; offline, the default) or real
+# providers, e.g. kraken,bitstamp,coinbase (coingecko too). Pages only ever read the
+# table the refresh task keeps; with no fresh rate they work in sats and say so.
+BITCACHE_RATES = env_choice_list("BITCACHE_RATES", ["static"], PROVIDER_NAMES)
+if "static" in BITCACHE_RATES and len(BITCACHE_RATES) > 1:
+    raise ImproperlyConfigured("BITCACHE_RATES: static cannot be mixed with real providers")
+# Fiat per BTC for the static provider: round figures, clearly not a market price.
+BITCACHE_RATES_STATIC = {
+    "USD": "100000",
+    "EUR": "90000",
+    "GBP": "80000",
+    "CHF": "85000",
+    "JPY": "15000000",
+    "CAD": "140000",
+    "AUD": "150000",
+    "SEK": "1000000",
+    "PLN": "400000",
+    "BRL": "550000",
+    "KWD": "30000",
+}
+# Which currencies to price (ISO 4217 codes; empty: every currency in rates/currencies.py).
+BITCACHE_RATES_CURRENCIES = [code.upper() for code in env_list("BITCACHE_RATES_CURRENCIES")]
+for _code in BITCACHE_RATES_CURRENCIES:
+    if _code not in CURRENCIES:
+        raise ImproperlyConfigured(f"BITCACHE_RATES_CURRENCIES: unknown currency {_code!r}")
+BITCACHE_RATES_REFRESH_SECONDS = env_int("BITCACHE_RATES_REFRESH_SECONDS", 300, minimum=10)
+# A rate older than this is not shown (pages fall back to sats), and a provider's answer
+# stamped older than this is refused.
+BITCACHE_RATES_MAX_AGE_SECONDS = env_int("BITCACHE_RATES_MAX_AGE_SECONDS", 900, minimum=30)
+# A new price more than this many times the previous median (or less than its inverse)
+# is refused as absurd; 1.5 allows a 50% rise or a fall to two thirds within the age limit.
+BITCACHE_RATES_MAX_JUMP_FACTOR = env_decimal(
+    "BITCACHE_RATES_MAX_JUMP_FACTOR", "1.5", minimum="1.01"
+)
+BITCACHE_RATES_TIMEOUT_SECONDS = env_int("BITCACHE_RATES_TIMEOUT_SECONDS", 5, minimum=1)
+# Circuit breaker: after this many failed refreshes in a row a provider is left alone
+# for the cool-down, then tried again.
+BITCACHE_RATES_BREAKER_FAILURES = env_int("BITCACHE_RATES_BREAKER_FAILURES", 3, minimum=1)
+BITCACHE_RATES_BREAKER_COOLDOWN_SECONDS = env_int(
+    "BITCACHE_RATES_BREAKER_COOLDOWN_SECONDS", 600, minimum=1
+)
+# Provider name -> base URL, for tests against a local server; production uses their hosts.
+BITCACHE_RATES_BASE_URLS: dict[str, str] = {}
+
 CELERY_BEAT_SCHEDULE = {
     "watch-chain": {
         "task": "payments.tasks.watch_chain",
@@ -303,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    "refresh-rates": {
+        "task": "rates.tasks.rates_refresh",
+        "schedule": float(BITCACHE_RATES_REFRESH_SECONDS),
+        "options": {"expires": float(BITCACHE_RATES_REFRESH_SECONDS)},
+    },
 }
 # The watcher has a queue of its own, so slow webhook receivers or a slow mail server can
 # never hold the worker slots it needs: run one worker for "chain" and others for
@@ -314,6 +371,7 @@ CELERY_TASK_ROUTES = {
     "payments.tasks.tip_confirmed_email": {"queue": "webhooks"},
     "payments.tasks.tip_reversed_email": {"queue": "webhooks"},
     "webhooks.tasks.*": {"queue": "webhooks"},
+    "rates.tasks.*": {"queue": "celery"},
 }
 # Webhook endpoints must be https:// (only development and tests turn this off), and
 # deliveries never go to private, loopback or link-local addresses outside these networks

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from bitcache.env import env_bool, env_int
+from bitcache.env import env_bool, env_choice_list, env_int
+from rates.providers import PROVIDER_NAMES
 
 from .base import *  # noqa: F403
 from .base import BITCACHE_CHAIN_SOURCE, BITCACHE_TRUSTED_PROXIES, DEBUG, DEV_SECRET_KEY, SECRET_KEY
@@ -18,6 +19,16 @@ if BITCACHE_CHAIN_SOURCE == "simulated":
     raise ImproperlyConfigured(
         "The simulated chain moves no real bitcoin: set BITCACHE_CHAIN_SOURCE to esplora or "
         "bitcoind in production."
+    )
+
+# Real prices by default: the static rates are round figures for development.
+BITCACHE_RATES = env_choice_list(
+    "BITCACHE_RATES", ["kraken", "bitstamp", "coinbase"], PROVIDER_NAMES
+)
+if "static" in BITCACHE_RATES:
+    raise ImproperlyConfigured(
+        "Static rates are made-up prices that viewers would take for real: set BITCACHE_RATES "
+        "to real providers in production, e.g. kraken,bitstamp,coinbase."
     )
 
 SESSION_COOKIE_SECURE = True

@@ -21,6 +21,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 BITCACHE_CHAIN_SOURCE = "simulated"
+# Fixed rates: no test reaches a rate provider on the internet.
+BITCACHE_RATES = ["static"]
+BITCACHE_RATES_CURRENCIES = []
 # Parallel test processes each have their own database, so their own scanner lock.
 BITCACHE_SCANNER_LOCK_FILE = VAR_DIR / f"scanner-test-{os.getpid()}.lock"
 BITCACHE_NETWORK = "mainnet"
