@@ -7,6 +7,7 @@ path, and nothing a request timeout can cut short.
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -59,7 +60,7 @@ def export_status(request: HttpRequest, export_id: str, *, creator: Creator) -> 
 
 @require_safe
 @creator_required
-def export_download(request: HttpRequest, export_id: str, *, creator: Creator) -> HttpResponse:
+def export_download(request: HttpRequest, export_id: str, *, creator: Creator) -> HttpResponseBase:
     export = _export_or_404(creator, export_id)
     if selectors.tip_export_expired(export, now=timezone.now()):
         context = {"export": export, "working": False, "expired": True}

@@ -88,6 +88,8 @@ def tip_export_run(*, export_id: int, now: Callable[[], datetime] = timezone.now
     )
     total = tips.count()
     _update(export.pk, status=ExportStatus.RUNNING, total=total, rows_written=0, error="")
+    storage = export.file.storage
+    stored = ""
     try:
         with tempfile.TemporaryFile() as raw:
             out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
@@ -104,9 +106,21 @@ def tip_export_run(*, export_id: int, now: Callable[[], datetime] = timezone.now
                 raise ExportIncomplete(f"{written} rows written, not all of them in the file")
             raw.seek(0)
             name = f"tips/{get_random_string(32)}.csv"
-            stored = export.file.storage.save(name, File(raw, name=name))
+            stored = storage.save(name, File(raw, name=name))
+        finished = now()
+        _update(
+            export.pk,
+            status=ExportStatus.DONE,
+            file=stored,
+            rows_written=written,
+            total=written,
+            finished_at=finished,
+            expires_at=finished + timedelta(hours=settings.BITCACHE_EXPORT_TTL_HOURS),
+        )
     except Exception:
         logger.exception("tip export %s failed", export.public_id)
+        if stored:
+            storage.delete(stored)
         _update(
             export.pk,
             status=ExportStatus.FAILED,
@@ -116,17 +130,6 @@ def tip_export_run(*, export_id: int, now: Callable[[], datetime] = timezone.now
                 "tell the site's operator."
             ),
         )
-        return
-    finished = now()
-    _update(
-        export.pk,
-        status=ExportStatus.DONE,
-        file=stored,
-        rows_written=written,
-        total=written,
-        finished_at=finished,
-        expires_at=finished + timedelta(hours=settings.BITCACHE_EXPORT_TTL_HOURS),
-    )
 
 
 def tip_exports_sweep(*, now: datetime) -> int:

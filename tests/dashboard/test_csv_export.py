@@ -251,3 +251,22 @@ def test_an_export_whose_worker_vanished_is_marked_failed(creator):
     stalled.refresh_from_db()
     assert stalled.status == ExportStatus.FAILED
     assert "stopped before it was finished" in stalled.error
+
+
+def test_a_failure_after_the_file_was_stored_deletes_it(
+    creator_client, make_tip, export, monkeypatch
+):
+    make_tip(name="Bob")
+    update = services._update
+
+    def database_gone_when_marking_done(export_id, **fields):
+        if fields.get("status") == ExportStatus.DONE:
+            raise OSError("connection lost")
+        update(export_id, **fields)
+
+    monkeypatch.setattr(services, "_update", database_gone_when_marking_done)
+
+    export()
+
+    assert latest_export().status == ExportStatus.FAILED
+    assert stored_files() == []
