@@ -19,6 +19,7 @@ BENCHES = [
     "bench.bench_derivation",
     "bench.bench_scan",
     "bench.bench_tips",
+    "bench.bench_export",
     "bench.bench_pages",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"

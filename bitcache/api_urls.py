@@ -13,6 +13,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dashboard import api as exports
 from payments import api as tips
 from unlocks import api as unlocks
 from widgets import api as widgets
@@ -46,6 +47,17 @@ v1 = [
     path("creator/tips/", tips.CreatorTipsApi.as_view(), name="creator_tips"),
     path("creator/tips/<str:tip_id>/", tips.CreatorTipApi.as_view(), name="creator_tip"),
     path("creator/totals/", tips.CreatorTotalsApi.as_view(), name="creator_totals"),
+    path("creator/exports/", exports.CreatorExportsApi.as_view(), name="creator_exports"),
+    path(
+        "creator/exports/<str:export_id>/",
+        exports.CreatorExportApi.as_view(),
+        name="creator_export",
+    ),
+    path(
+        "creator/exports/<str:export_id>/file",
+        exports.CreatorExportFileApi.as_view(),
+        name="creator_export_file",
+    ),
     path("creator/unlocks/", unlocks.CreatorItemsApi.as_view(), name="creator_unlocks"),
     path(
         "creator/unlocks/<str:item_id>/",

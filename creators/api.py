@@ -68,7 +68,7 @@ class CreatorEndpoint(APIView):
 
     authentication_classes = (ApiKeyAuthentication,)
     permission_classes = (IsAuthenticated,)
-    error_statuses = (400, 401, 404)
+    error_statuses: tuple[int, ...] = (400, 401, 404)
 
     @property
     def creator(self) -> Creator:

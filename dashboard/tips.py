@@ -1,18 +1,15 @@
-"""The creator's tips: the filtered list, its CSV export, one tip in full.
+"""The creator's tips: the filtered list and one tip in full (CSV exports: dashboard.exports).
 
 Hiding a message is dashboard.messages' job; the tip page posts to it."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from chain.models import ChainState
 from creators.models import Creator
-from dashboard.csv_export import csv_lines
 from dashboard.forms import TipFilterForm
 from dashboard.rows import tip_rows
 from dashboard.views import creator_required
@@ -35,18 +32,6 @@ def tip_list(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "rows": tip_rows(list(page))}
     return render(request, "dashboard/tip_list.html", context)
-
-
-@require_safe
-@creator_required
-def tip_export(request: HttpRequest, *, creator: Creator) -> StreamingHttpResponse:
-    """The filtered list as CSV, every page of it."""
-    tips = reports.tips_of(creator=creator, filters=_filter_form(request, creator).filters())
-    lines = csv_lines(tips, scanned_height=ChainState.load().height)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"bitcache-tips-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _tip_or_404(creator: Creator, tip_id: str) -> Tip:

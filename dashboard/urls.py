@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import api_keys, tip_settings, tips, views, webhooks
+from dashboard import api_keys, exports, tip_settings, tips, views, webhooks
 from dashboard import messages as message_views
 
 app_name = "creators"
@@ -14,7 +14,13 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
     path("key/", views.wallet_key, name="wallet_key"),
     path("tips/", tips.tip_list, name="tips"),
-    path("tips/export.csv", tips.tip_export, name="tips_export"),
+    path("tips/exports/", exports.export_start, name="tips_export"),
+    path("tips/exports/<str:export_id>/", exports.export_status, name="tips_export_status"),
+    path(
+        "tips/exports/<str:export_id>/download",
+        exports.export_download,
+        name="tips_export_download",
+    ),
     path("tips/<str:tip_id>/", tips.tip_detail, name="tip"),
     path("settings/", tip_settings.tip_settings, name="tip_settings"),
     path("messages/", message_views.tip_messages, name="messages"),

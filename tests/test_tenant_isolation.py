@@ -22,7 +22,10 @@ from rest_framework.test import APIClient
 
 from creators.models import ApiKey, Creator
 from creators.services import api_key_create
+from dashboard.models import TipExport
+from dashboard.services import tip_export_run, tip_export_start
 from payments.models import Tip
+from payments.reports import TipFilters
 from payments.services import tip_create
 from tests.factories import CreatorFactory
 from unlocks.models import UnlockGrant, UnlockItem
@@ -122,6 +125,8 @@ def tenant(handle: str) -> Tenant:
     )
     purchase = purchase_create(item=item)
     grant = UnlockGrant.objects.create(purchase=purchase)
+    export = tip_export_start(creator=creator, filters=TipFilters())
+    tip_export_run(export_id=export.pk)  # done, its file ready to download
     ids = {
         "handle": handle,
         "tip_id": tip.public_id,
@@ -133,6 +138,7 @@ def tenant(handle: str) -> Tenant:
         "item_id": item.public_id,
         "purchase_id": purchase.public_id,
         "grant_id": grant.public_id,
+        "export_id": export.public_id,
     }
     secrets = [
         tip.public_id,
@@ -147,6 +153,7 @@ def tenant(handle: str) -> Tenant:
         item.public_id,
         purchase.public_id,
         grant.public_id,
+        export.public_id,
     ]
     return Tenant(creator, token, ids, secrets)
 
@@ -161,6 +168,7 @@ def snapshot(creator: Creator) -> dict[str, list]:
         WebhookDelivery: {"endpoint__creator": creator},
         UnlockItem: {"creator": creator},
         UnlockGrant: {"purchase__creator": creator},
+        TipExport: {"creator": creator},
     }
     return {
         model.__name__: list(model._default_manager.filter(**lookup).order_by("pk").values())
@@ -230,7 +238,7 @@ def test_pages_without_ids_show_nothing_of_another_creators(tenants, b_browser, 
         for route in all_routes()
         if not route.parameters and not route.route.startswith(STAFF_PREFIXES)
     ]
-    assert any(route.route == "dashboard/tips/export.csv" for route in pages)
+    assert any(route.route == "dashboard/tips/exports/" for route in pages)
 
     for route in pages:
         client = b_api if route.route.startswith("api/") else b_browser

@@ -146,6 +146,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # CSV exports of creators' tips: outside MEDIA_ROOT, so only the owner-checking download
+    # views ever hand them out (dashboard.exports, dashboard.api).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_str("BITCACHE_EXPORTS_DIR", str(VAR_DIR / "exports"))},
+    },
 }
 
 # --- Security headers -------------------------------------------------------
@@ -360,6 +366,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(BITCACHE_RATES_REFRESH_SECONDS),
         "options": {"expires": float(BITCACHE_RATES_REFRESH_SECONDS)},
     },
+    # Expired CSV exports' files are deleted; exports whose worker vanished are marked failed.
+    "sweep-tip-exports": {
+        "task": "dashboard.tasks.tip_exports_sweep",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60.0},
+    },
 }
 # The watcher has a queue of its own, so slow webhook receivers or a slow mail server can
 # never hold the worker slots it needs: run one worker for "chain" and others for
@@ -372,6 +384,9 @@ CELERY_TASK_ROUTES = {
     "payments.tasks.tip_reversed_email": {"queue": "webhooks"},
     "webhooks.tasks.*": {"queue": "webhooks"},
     "rates.tasks.*": {"queue": "celery"},
+    # CSV exports run minutes on a long history: with the other background work, never with
+    # the chain watcher.
+    "dashboard.tasks.*": {"queue": "celery"},
 }
 # Webhook endpoints must be https:// (only development and tests turn this off), and
 # deliveries never go to private, loopback or link-local addresses outside these networks
@@ -385,6 +400,8 @@ BITCACHE_WEBHOOK_ALLOWED_PORTS = env_int_list(
 )
 BITCACHE_WEBHOOK_TIMEOUT_SECONDS = env_int("BITCACHE_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
+# A finished CSV export can be downloaded this long, then its file is deleted.
+BITCACHE_EXPORT_TTL_HOURS = env_int("BITCACHE_EXPORT_TTL_HOURS", 24, minimum=1)
 BITCACHE_MAX_AVATAR_BYTES = env_int("BITCACHE_MAX_AVATAR_BYTES", 2 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

@@ -19,6 +19,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 BITCACHE_CHAIN_SOURCE = "simulated"
 # Fixed rates: no test reaches a rate provider on the internet.

@@ -24,6 +24,7 @@ class Curl:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     data: str | None = None
+    output: str | None = None  # -o: the answer is a file, saved under this name
 
 
 def documented_curls(variables: dict[str, str]) -> list[Curl]:
@@ -51,6 +52,8 @@ def _parse(words: list[str]) -> Curl:
         elif word == "-d":
             curl.data = next(options)
             curl.method = "POST" if curl.method == "GET" else curl.method
+        elif word == "-o":
+            curl.output = next(options)
         elif word.startswith(SITE):
             curl.path = word.removeprefix(SITE)
         else:

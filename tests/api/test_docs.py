@@ -10,6 +10,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+from dashboard.services import tip_export_run, tip_export_start
+from payments.reports import TipFilters
 from payments.services import tip_create
 from tests.api.docs import documented_curls
 
@@ -18,7 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def test_every_curl_example_works(creator, widget, api_key):
     tip = tip_create(creator=creator, amount_sats=5000)
-    variables = {"API_KEY": api_key, "TIP_ID": tip.public_id, "WIDGET_ID": widget.public_id}
+    export = tip_export_start(creator=creator, filters=TipFilters())
+    tip_export_run(export_id=export.pk)
+    variables = {
+        "API_KEY": api_key,
+        "TIP_ID": tip.public_id,
+        "WIDGET_ID": widget.public_id,
+        "EXPORT_ID": export.public_id,
+    }
     client = Client()
 
     curls = documented_curls(variables)
@@ -33,6 +42,10 @@ def test_every_curl_example_works(creator, widget, api_key):
             content_type=curl.headers.get("Content-Type", "application/octet-stream"),
             headers=headers,
         )
+        if curl.output:  # a file download
+            assert response.status_code == 200, (curl, response)
+            assert response["Content-Disposition"].startswith("attachment;"), curl
+            continue
         assert response.status_code in (200, 201), (curl, response.content)
         assert response["Content-Type"] == "application/json"
         json.loads(response.content)
@@ -46,6 +59,7 @@ def test_the_schema_describes_the_api(client):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/tips/" in schema["paths"]
     assert "/api/v1/creator/widgets/{widget_id}/" in schema["paths"]
+    assert "/api/v1/creator/exports/{export_id}/" in schema["paths"]
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
     assert "429" in schema["paths"]["/api/v1/tips/"]["post"]["responses"]
 

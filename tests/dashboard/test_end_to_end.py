@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -17,7 +18,9 @@ from tests.receiver import webhook_receiver
 pytestmark = pytest.mark.django_db
 
 
-def test_a_creator_follows_a_tip_from_the_chain_to_the_csv(creator_client, widget, pay):
+def test_a_creator_follows_a_tip_from_the_chain_to_the_csv(
+    creator_client, widget, pay, django_capture_on_commit_callbacks
+):
     with webhook_receiver() as receiver:
         response = creator_client.post(
             "/dashboard/webhooks/new/",
@@ -47,7 +50,12 @@ def test_a_creator_follows_a_tip_from_the_chain_to_the_csv(creator_client, widge
     assert event["data"]["tip"]["id"] == tip.public_id
     assert event["data"]["tip"]["txids"] == [txid]
 
-    export = creator_client.get("/dashboard/tips/export.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = creator_client.post("/dashboard/tips/exports/")
+    export_page = creator_client.get(started["Location"]).content.decode()
+    link = re.search(r'href="([^"]+/download)"', export_page)
+    assert link is not None, export_page
+    export = creator_client.get(link.group(1))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert len(rows) == 2
     assert rows[1][1] == tip.public_id

@@ -101,7 +101,11 @@ def test_it_paginates(creator_client, bulk_tips):
     assert "?page=2" in first.content.decode()
 
 
-def test_its_export_link_keeps_the_filters(creator_client):
+def test_its_export_button_keeps_the_filters(creator_client):
     page = creator_client.get(URL, {"status": "confirmed", "page": "1"}).content.decode()
 
-    assert 'href="/dashboard/tips/export.csv?status=confirmed"' in page
+    assert '<form method="post" action="/dashboard/tips/exports/">' in page
+    assert '<input type="hidden" name="status" value="confirmed">' in page
+    assert (
+        'name="page"' not in page.split('action="/dashboard/tips/exports/"')[1].split("</form>")[0]
+    )
