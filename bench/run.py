@@ -20,6 +20,7 @@ BENCHES = [
     "bench.bench_scan",
     "bench.bench_tips",
     "bench.bench_pages",
+    "bench.bench_big_creator",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
