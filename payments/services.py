@@ -41,8 +41,8 @@ from payments.selectors import tip_get_public, tip_public_status, tip_viewer_sta
 from payments.signals import tip_credited, tip_message_screen
 from payments.status_cache import (
     ENTRY_SECONDS,
-    cache_get,
     cache_set,
+    entry_and_height,
     entry_key,
     scanned_height,
     tip_status_forget,
@@ -281,7 +281,7 @@ def tip_status_poll(public_id: str, *, now: datetime | None = None) -> dict[str,
     """
     now = now or timezone.now()
     key = entry_key(public_id)
-    entry = cache_get(key)
+    entry, cached_height = entry_and_height(public_id)
     if entry is None:
         tip = tip_get_public(public_id)
         if tip is None:
@@ -306,7 +306,7 @@ def tip_status_poll(public_id: str, *, now: datetime | None = None) -> dict[str,
     public = dict(entry["public"])
     tip.expires_at = datetime.fromisoformat(public["expires_at"])
     public["status"] = tip_viewer_status(tip)
-    height = scanned_height()
+    height = scanned_height(cached_height)
     public["confirmations"] = min(
         (
             Payment(state=state, block_height=block_height).confirmations(height)

@@ -73,10 +73,21 @@ def _forget(key: str) -> None:
     transaction.on_commit(lambda: _cache_delete(key))
 
 
-def scanned_height() -> int | None:
+def entry_and_height(public_id: str) -> tuple[Any, Any]:
+    """The tip's entry and the shared scanned height as cached (None when missing), in
+    one round trip; pass the height to scanned_height."""
+    try:
+        found = cache.get_many([entry_key(public_id), _HEIGHT_KEY])
+    except Exception:
+        log.warning("cache unavailable: reading tip %s from the database", public_id, exc_info=True)
+        return None, None
+    return found.get(entry_key(public_id)), found.get(_HEIGHT_KEY)
+
+
+def scanned_height(cached: Any = None) -> int | None:
     """The chain height the watcher has scanned to, read from the database at most once
-    every HEIGHT_SECONDS per cache."""
-    height = cache_get(_HEIGHT_KEY)
+    every HEIGHT_SECONDS per cache. `cached`: the value entry_and_height found."""
+    height = cached if cached is not None else cache_get(_HEIGHT_KEY)
     if height is not None:
         return None if height == _NO_HEIGHT else int(height)
     fresh = ChainState.load().height
