@@ -40,10 +40,10 @@ from payments.onchain.addresses import AddressUnavailable, allocate_address
 from payments.selectors import tip_get_public, tip_public_status, tip_viewer_status
 from payments.signals import tip_credited, tip_message_screen
 from payments.status_cache import (
-    ENTRY_SECONDS,
     cache_set,
     entry_and_height,
     entry_key,
+    entry_seconds,
     scanned_height,
     tip_status_forget,
 )
@@ -296,13 +296,13 @@ def tip_status_poll(public_id: str, *, now: datetime | None = None) -> dict[str,
             "payments": [(p.state, p.block_height) for p in live],
             "public": tip_public_status(tip, scanned_height()),
         }
-        cache_set(key, entry, ENTRY_SECONDS)
+        cache_set(key, entry, entry_seconds())
         return entry["public"]
     # The same rules as for a tip read from the database, on the entry's facts.
     tip = Tip(pk=entry["pk"], status=entry["status"], watched_at=entry["watched_at"])
     tip_watched(tip=tip, now=now)
     if tip.watched_at != entry["watched_at"]:
-        cache_set(key, {**entry, "watched_at": tip.watched_at}, ENTRY_SECONDS)
+        cache_set(key, {**entry, "watched_at": tip.watched_at}, entry_seconds())
     public = dict(entry["public"])
     tip.expires_at = datetime.fromisoformat(public["expires_at"])
     public["status"] = tip_viewer_status(tip)
