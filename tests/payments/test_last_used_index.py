@@ -32,7 +32,8 @@ def chain_recount(chain: SimulatedChain, indexes: dict[str, int]) -> int:
     for height in range(chain.tip().height + 1):
         for tx in chain.block(chain.block_hash(height)).transactions:
             for out in tx.outputs:
-                top = max(top, indexes.get(out.address, -1))
+                if out.address is not None:
+                    top = max(top, indexes.get(out.address, -1))
     return top
 
 
