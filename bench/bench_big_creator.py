@@ -371,7 +371,8 @@ def main() -> str:
     )
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     out = [
-        f"### A big creator: {big_tips:,} tips against {SMALL:,} (PostgreSQL, in-process client)",
+        f"### A big creator: {big_tips:,} tips against {SMALL:,} "
+        "(PostgreSQL; pages in-process, status.json behind gunicorn)",
         "",
         f"Seeded {big_tips + SMALL:,} tips, their addresses and payments in {seconds:.0f} s "
         f"(INSERT ... SELECT generate_series). Cache: {cache_backend}. Times are medians of "
