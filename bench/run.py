@@ -21,6 +21,7 @@ BENCHES = [
     "bench.bench_tips",
     "bench.bench_export",
     "bench.bench_pages",
+    "bench.bench_big_creator",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

@@ -4,7 +4,6 @@ Hiding a message is dashboard.messages' job; the tip page posts to it."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -17,8 +16,6 @@ from payments import reports
 from payments.models import Tip
 from widgets.selectors import widgets_of
 
-TIPS_PER_PAGE = 50
-
 
 def _filter_form(request: HttpRequest, creator: Creator) -> TipFilterForm:
     return TipFilterForm(request.GET, widgets=list(widgets_of(creator)))
@@ -29,8 +26,10 @@ def _filter_form(request: HttpRequest, creator: Creator) -> TipFilterForm:
 def tip_list(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     form = _filter_form(request, creator)
     tips = reports.tips_of(creator=creator, filters=form.filters())
-    page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "rows": tip_rows(list(page))}
+    page = reports.tips_page(
+        tips, older_than=request.GET.get("older", ""), newer_than=request.GET.get("newer", "")
+    )
+    context = {"form": form, "page": page, "rows": tip_rows(page.tips)}
     return render(request, "dashboard/tip_list.html", context)
 
 

@@ -26,7 +26,7 @@ from payments.serializers import (
 )
 from payments.services import TipRefused
 from payments.throttle import SLOW_DOWN, too_fast
-from web.api import ApiError, query_data
+from web.api import ApiError, NewestFirstPagination, query_data
 from web.ratelimit import retry_after
 
 # A refusal's code names the field it is about ("amount_below_minimum" -> amount_sats).
@@ -57,6 +57,7 @@ def check_rate(request: Request, creator: Creator) -> None:
 
 class CreatorTipsApi(CreatorEndpoint, generics.ListAPIView):
     serializer_class = CreatorTipSerializer
+    pagination_class = NewestFirstPagination
 
     @extend_schema(
         operation_id="creator_tips_list",

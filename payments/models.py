@@ -165,6 +165,8 @@ class Tip(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["creator", "status", "created_at"]),
+            # "This creator's tips, newest first" and its keyset pages (reports.tips_page).
+            models.Index(fields=["creator", "-created_at", "-id"], name="tip_creator_newest"),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["address", "-created_at"]),
             # The tips whose move is still to be announced: a handful at most.

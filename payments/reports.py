@@ -6,6 +6,8 @@ Totals and charts count confirmed tips, by the day the viewer made them (UTC).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -50,6 +52,73 @@ def tips_of(*, creator: Creator, filters: TipFilters | None = None) -> QuerySet[
     if filters.search:
         tips = tips.filter(Q(name__icontains=filters.search) | Q(message__icontains=filters.search))
     return tips.order_by("-created_at", "-pk").prefetch_related(_PAYMENTS)
+
+
+TIPS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class TipPage:
+    """One page of a tip list, newest first, and the cursors to the pages around it
+    (None where there is nothing more that way)."""
+
+    tips: list[Tip]
+    older: str | None
+    newer: str | None
+
+
+def tip_cursor(tip: Tip) -> str:
+    """An opaque bookmark of a tip's place in a newest-first list."""
+    raw = f"{tip.created_at.isoformat()}|{tip.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_place(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, pk = raw.split("|")
+        created_at = datetime.fromisoformat(moment)
+        return (created_at, int(pk)) if created_at.tzinfo is not None else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def tips_page(
+    tips: QuerySet[Tip], *, older_than: str = "", newer_than: str = "", size: int = TIPS_PER_PAGE
+) -> TipPage:
+    """A page of `tips` (tips_of), by keyset: the tips just older than the cursor
+    `older_than`, or just newer than `newer_than`, else the newest ones.
+
+    The page starts from the cursor's place on the (creator, created_at, id) index, so
+    the thousandth page costs what the first does; a cursor that does not parse reads as
+    the first page. There is no page count: counting a big creator's tips costs their
+    whole history.
+    """
+    newer_place = _cursor_place(newer_than) if newer_than else None
+    if newer_place is not None:
+        moment, pk = newer_place
+        # `created_at >= moment` bounds the index scan; the Q settles ties by id.
+        later = tips.filter(created_at__gte=moment).filter(Q(created_at__gt=moment) | Q(pk__gt=pk))
+        rows = list(later.order_by("created_at", "pk")[: size + 1])
+        more_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return TipPage(
+            tips=rows,
+            older=tip_cursor(rows[-1]) if rows else None,
+            newer=tip_cursor(rows[0]) if rows and more_newer else None,
+        )
+    older_place = _cursor_place(older_than) if older_than else None
+    if older_place is not None:
+        moment, pk = older_place
+        tips = tips.filter(created_at__lte=moment).filter(Q(created_at__lt=moment) | Q(pk__lt=pk))
+    rows = list(tips.order_by("-created_at", "-pk")[: size + 1])
+    more_older = len(rows) > size
+    rows = rows[:size]
+    return TipPage(
+        tips=rows,
+        older=tip_cursor(rows[-1]) if rows and more_older else None,
+        newer=tip_cursor(rows[0]) if rows and older_place is not None else None,
+    )
 
 
 def tip_of(*, creator: Creator, public_id: str) -> Tip | None:

@@ -46,15 +46,16 @@ def tip_viewer_status(tip: Tip) -> str:
     return tip.status
 
 
-def tip_public_status(tip: Tip) -> dict[str, Any]:
-    """What a viewer's payment screen needs to show live: no creator-private data."""
+def tip_public_status(tip: Tip, scanned_height: int | None = None) -> dict[str, Any]:
+    """What a viewer's payment screen needs to show live: no creator-private data.
+    `scanned_height` as for tip_confirmations (read here when None)."""
     return {
         "id": tip.public_id,
         "status": tip_viewer_status(tip),
         "amount_sats": tip.amount_sats,
         "received_sats": tip.received_sats,
         "confirmed_sats": tip.confirmed_sats,
-        "confirmations": tip_confirmations(tip),
+        "confirmations": tip_confirmations(tip, scanned_height),
         "confirmations_required": tip.confirmations_required,
         "paid_late": tip.paid_late,
         "below_minimum": tip.below_minimum,

@@ -37,7 +37,16 @@ from payments.models import (
     tip_holds_place,
 )
 from payments.onchain.addresses import AddressUnavailable, allocate_address
+from payments.selectors import tip_get_public, tip_public_status, tip_viewer_status
 from payments.signals import tip_credited, tip_message_screen
+from payments.status_cache import (
+    cache_set,
+    entry_and_height,
+    entry_key,
+    entry_seconds,
+    scanned_height,
+    tip_status_forget,
+)
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +274,49 @@ def tip_watched(*, tip: Tip, now: datetime | None = None) -> None:
     tip.watched_at = now
 
 
+def tip_status_poll(public_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """A payment screen polls its tip (status.json): record the watch (tip_watched) and
+    return tip_public_status, from the tip's cache entry when there is one (see
+    payments.status_cache); None for no such tip.
+    """
+    now = now or timezone.now()
+    key = entry_key(public_id)
+    entry, cached_height = entry_and_height(public_id)
+    if entry is None:
+        tip = tip_get_public(public_id)
+        if tip is None:
+            return None
+        tip_watched(tip=tip, now=now)
+        live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
+        entry = {
+            "pk": tip.pk,
+            "status": tip.status,
+            "watched_at": tip.watched_at,
+            # (state, height) of each live payment: confirmations follow the chain.
+            "payments": [(p.state, p.block_height) for p in live],
+            "public": tip_public_status(tip, scanned_height()),
+        }
+        cache_set(key, entry, entry_seconds())
+        return entry["public"]
+    # The same rules as for a tip read from the database, on the entry's facts.
+    tip = Tip(pk=entry["pk"], status=entry["status"], watched_at=entry["watched_at"])
+    tip_watched(tip=tip, now=now)
+    if tip.watched_at != entry["watched_at"]:
+        cache_set(key, {**entry, "watched_at": tip.watched_at}, entry_seconds())
+    public = dict(entry["public"])
+    tip.expires_at = datetime.fromisoformat(public["expires_at"])
+    public["status"] = tip_viewer_status(tip)
+    height = scanned_height(cached_height)
+    public["confirmations"] = min(
+        (
+            Payment(state=state, block_height=block_height).confirmations(height)
+            for state, block_height in entry["payments"]
+        ),
+        default=0,
+    )
+    return public
+
+
 # --- Crediting payments -------------------------------------------------------
 
 
@@ -405,6 +457,8 @@ def tip_refresh(
         # Only the fields derived from payments: a concurrent hide or review of the message
         # by the creator or a moderator must not be overwritten by the watcher.
         tip.save(update_fields=[*DERIVED_TIP_FIELDS, "updated_at"])
+        # Even with the same status and totals: a payment may have moved (its height).
+        tip_status_forget(tip)
         if previous != status or previous_totals != (tip.received_sats, tip.confirmed_sats):
             tip_credited.send(sender=Tip, tip=tip)
         if announce:

@@ -16,6 +16,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from chain.simulated import SimulatedChain
+from payments import status_cache
 from payments.tasks import watch_chain
 
 REQUIRE_SERVICES = os.environ.get("BITCACHE_REQUIRE_SERVICES") == "1"
@@ -74,10 +75,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate-limit counters (ours and allauth's, which count every sign-in) and used
-    one-time codes live in the cache: each test starts with none."""
+    one-time codes live in the cache: each test starts with none (status.json's copies
+    kept by the process too)."""
     cache.clear()
+    status_cache.local_clear()
     yield
     cache.clear()
+    status_cache.local_clear()
 
 
 # --- The simulated chain, shared by the payments, dashboard, API and webhook tests -------

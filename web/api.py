@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -147,6 +147,22 @@ def query_data(request: Request) -> dict[str, str]:
     return request.query_params.dict()
 
 
+def _whole_number(request: Request, name: str, default: int, maximum: int | None = None) -> int:
+    """A query parameter that must be a whole number from 1 (to `maximum`), or refused."""
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    number = int(value) if value.isascii() and value.isdigit() else 0
+    if not 1 <= number <= (maximum or number):
+        message = (
+            _("A whole number from 1 to %(max)d.") % {"max": maximum}
+            if maximum
+            else _("A whole number, 1 or more.")
+        )
+        raise exceptions.ValidationError({name: [message]})
+    return number
+
+
 class ApiPagination(PageNumberPagination):
     """Pages of 50, or `page_size` up to 200. A `page` or `page_size` that is not a whole
     number in range is refused (DRF's own quietly falls back to its default)."""
@@ -157,24 +173,12 @@ class ApiPagination(PageNumberPagination):
     last_page_strings = ()
 
     def get_page_size(self, request: Request) -> int:
-        return self._number(request, self.page_size_query_param, self.page_size, self.max_page_size)
+        return _whole_number(
+            request, self.page_size_query_param, self.page_size, self.max_page_size
+        )
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
-        return self._number(request, self.page_query_param, 1)
-
-    def _number(self, request: Request, name: str, default: int, maximum: int | None = None) -> int:
-        value = request.query_params.get(name)
-        if value is None:
-            return default
-        number = int(value) if value.isascii() and value.isdigit() else 0
-        if not 1 <= number <= (maximum or number):
-            message = (
-                _("A whole number from 1 to %(max)d.") % {"max": maximum}
-                if maximum
-                else _("A whole number, 1 or more.")
-            )
-            raise exceptions.ValidationError({name: [message]})
-        return number
+        return _whole_number(request, self.page_query_param, 1)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         limits = {
@@ -184,4 +188,28 @@ class ApiPagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"].update(limits.get(parameter["name"], {}))
+        return parameters
+
+
+class NewestFirstPagination(CursorPagination):
+    """Lists that grow without end (a big creator's tips): newest first, 50 a page or
+    `page_size` up to 200, and `next`/`previous` links holding a `cursor` rather than page
+    numbers, so the deepest page costs what the first does. No `count`: counting costs
+    the whole history. The view's queryset needs an index on its `created_at`."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-created_at", "-pk")
+
+    def get_page_size(self, request: Request) -> int:
+        return _whole_number(
+            request, self.page_size_query_param, self.page_size, self.max_page_size
+        )
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
         return parameters

@@ -28,7 +28,7 @@ from creators.selectors import creator_get_by_handle, creator_takes_tips
 from payments.models import Tip
 from payments.screen import payment_context, refusal_status
 from payments.selectors import tip_get_public, tip_public_status
-from payments.services import TipRefused, tip_create, tip_watched
+from payments.services import TipRefused, tip_create, tip_status_poll, tip_watched
 from payments.throttle import SLOW_DOWN, client_fingerprint, too_fast
 from web.pages import site_origin, slow_down, viewer_page
 from web.ratelimit import client_ip, hit
@@ -183,9 +183,10 @@ def tip_detail(request: HttpRequest, tip_id: str) -> HttpResponse:
 
 @require_safe
 def tip_status(request: HttpRequest, tip_id: str) -> JsonResponse:
-    tip = tip_or_404(tip_id)
-    tip_watched(tip=tip)
-    response = JsonResponse(tip_public_status(tip))
+    status = tip_status_poll(tip_id)
+    if status is None:
+        raise Http404
+    response = JsonResponse(status)
     patch_cache_control(response, public=True, max_age=STATUS_MAX_AGE)
     return response
 

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from btc import WatchKey, parse_key
 from chain.models import ChainState
@@ -75,8 +75,24 @@ def watcher_is_current(now: datetime) -> bool:
 
 
 def last_used_index(wallet_key: WalletKey) -> int:
-    """Highest receive index paid on chain, or -1."""
-    top = paid_on_chain(wallet_key).aggregate(top=Max("index"))["top"]
+    """Highest receive index paid on chain, or -1.
+
+    Read from the facts every time (so a reorg can never leave it stale), but as a probe
+    rather than a MAX over the key's history: the key's used addresses are walked from the
+    top on the (wallet_key, used, index) index, and the walk stops at the first one with a
+    payment in a block. Only the used addresses above it are read (in the mempool, or
+    taken back by a reorg): a handful, whatever the creator's history. Called under the
+    key's row lock, so it must stay that cheap.
+    """
+    # Every address a payment was recorded to is `used` (payment_observe), so the filter
+    # only narrows the walk to the index's `used` half.
+    top = (
+        paid_on_chain(wallet_key)
+        .filter(used=True)
+        .order_by("-index")
+        .values_list("index", flat=True)
+        .first()
+    )
     return -1 if top is None else top
 
 

@@ -34,6 +34,7 @@ from payments.services import (
     payments_revert_above,
     tips_refresh,
 )
+from payments.status_cache import scanned_height_forget
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ def scan_block(block: Block, *, now: datetime, report: ScanReport) -> None:
         )
         ScannedBlock.objects.filter(height__lte=block.height - KEEP_SCANNED_BLOCKS).delete()
         ChainState.objects.filter(pk=1).update(height=block.height, block_hash=block.hash)
+        scanned_height_forget()
         tips_refresh(touched, now=now)
     report.blocks_scanned += 1
     report.tips_touched |= touched
@@ -167,6 +169,7 @@ def roll_back_to_fork(
         fork_block = ScannedBlock.objects.filter(height=fork).first()
         fork_hash = fork_block.block_hash if fork_block else source.block_hash(fork)
         ChainState.objects.filter(pk=1).update(height=fork, block_hash=fork_hash)
+        scanned_height_forget()
         # Not announced yet: most of these payments come back in the new blocks. The
         # end of the run announces where each tip really ended up (tips_announce).
         tips_refresh(touched, now=now, announce=False)
@@ -187,6 +190,7 @@ def scan_blocks(
         ChainState.objects.filter(pk=1).update(
             height=start - 1, block_hash=source.block_hash(start - 1) if start else ""
         )
+        scanned_height_forget()
         state = ChainState.load()
     elif state.height >= 0 and source_hash_or_none(source, state.height) != state.block_hash:
         state = roll_back_to_fork(source, state.height, now=now, report=report)

@@ -110,4 +110,4 @@ def test_the_schema_states_the_limits(client):
     assert tip["properties"]["amount_sats"]["maximum"] == settings.BITCACHE_MAX_TIP_SATS
     assert parameters["widget"]["schema"]["minLength"] == 1
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
-    assert parameters["page"]["schema"]["minimum"] == 1
+    assert parameters["cursor"]["schema"]["type"] == "string"

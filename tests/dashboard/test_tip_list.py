@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -89,23 +91,70 @@ def test_it_ignores_a_bad_filter(creator_client, make_tip):
     assert listed(response) == [tip.public_id]
 
 
+def older_link(response) -> str | None:
+    match = re.search(r'href="\?([^"]*)">Older<', response.content.decode())
+    return html.unescape(match.group(1)) if match else None
+
+
+def newer_link(response) -> str | None:
+    match = re.search(r'href="\?([^"]*)">Newer<', response.content.decode())
+    return html.unescape(match.group(1)) if match else None
+
+
 def test_it_paginates(creator_client, bulk_tips):
     first_tip = bulk_tips(51)[0]
 
     first = creator_client.get(URL)
-    second = creator_client.get(URL, {"page": 2})
+    second = creator_client.get(f"{URL}?{older_link(first)}")
 
     assert len(listed(first)) == 50
     assert listed(second) == [first_tip.public_id]
-    assert "Page 1 of 2" in first.content.decode()
-    assert "?page=2" in first.content.decode()
+    assert newer_link(first) is None
+    assert older_link(second) is None
+
+
+def test_following_older_then_newer_walks_every_tip_once_even_those_made_at_the_same_moment(
+    creator_client, bulk_tips
+):
+    bulk_tips(120)
+    moment = timezone.now() - timedelta(hours=1)
+    Tip.objects.filter(pk__in=list(Tip.objects.values_list("pk", flat=True)[:80])).update(
+        created_at=moment
+    )
+    newest_first = list(
+        Tip.objects.order_by("-created_at", "-pk").values_list("public_id", flat=True)
+    )
+
+    pages = [creator_client.get(URL)]
+    while older_link(pages[-1]):
+        pages.append(creator_client.get(f"{URL}?{older_link(pages[-1])}"))
+    back = [pages[-1]]
+    while newer_link(back[-1]):
+        back.append(creator_client.get(f"{URL}?{newer_link(back[-1])}"))
+
+    assert [tip for page in pages for tip in listed(page)] == newest_first
+    assert [listed(page) for page in back] == [listed(page) for page in reversed(pages)]
+
+
+def test_its_page_links_keep_the_filters(creator_client, bulk_tips):
+    bulk_tips(60)
+
+    first = creator_client.get(URL, {"q": "viewer"})
+    second = creator_client.get(f"{URL}?{older_link(first)}")
+
+    assert "q=viewer" in older_link(first)
+    assert all(row.tip.name.startswith("viewer") for row in second.context["rows"])
+    assert (
+        len(listed(first)) + len(listed(second))
+        == Tip.objects.filter(name__startswith="viewer").count()
+    )
 
 
 def test_its_export_button_keeps_the_filters(creator_client):
-    page = creator_client.get(URL, {"status": "confirmed", "page": "1"}).content.decode()
+    page = creator_client.get(URL, {"status": "confirmed", "older": "abc"}).content.decode()
 
     assert '<form method="post" action="/dashboard/tips/exports/">' in page
     assert '<input type="hidden" name="status" value="confirmed">' in page
     assert (
-        'name="page"' not in page.split('action="/dashboard/tips/exports/"')[1].split("</form>")[0]
+        'name="older"' not in page.split('action="/dashboard/tips/exports/"')[1].split("</form>")[0]
     )
