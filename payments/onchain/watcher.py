@@ -417,21 +417,22 @@ def vanished_payments(
     source: ChainSource, mempool_txids: set[str] | None, seen_txids: set[str], *, polled: set[str]
 ) -> list[Payment]:
     """Mempool payments whose transaction is no longer in the mempool nor known to the source."""
+    pending = Payment.objects.filter(state=PaymentState.MEMPOOL)
+    if mempool_txids is None:
+        # Judged for the addresses asked about this round only.
+        pending = pending.filter(address__address__in=sorted(polled))
+    missing = [
+        payment
+        for payment in pending
+        if payment.txid not in seen_txids
+        and (mempool_txids is None or payment.txid not in mempool_txids)
+    ]
     # A block mined since the last block scan may hold "vanished" transactions: judge
     # them on a later run, once that block is scanned.
-    if source.tip().hash != ChainState.load().block_hash:
+    if not missing or source.tip().hash != ChainState.load().block_hash:
         return []
     vanished = []
-    pending = Payment.objects.filter(state=PaymentState.MEMPOOL).select_related("address")
-    if mempool_txids is None:
-        if not polled:
-            return []
-        pending = pending.filter(address__address__in=sorted(polled))
-    for payment in pending:
-        if payment.txid in seen_txids:
-            continue
-        if mempool_txids is not None and payment.txid in mempool_txids:
-            continue
+    for payment in missing:
         # Not in the mempool and not in any scanned block: replaced or dropped, unless
         # the source still knows it (mined in a block we will scan next).
         if source.transaction(payment.txid) is None:
