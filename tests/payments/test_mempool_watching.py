@@ -93,9 +93,7 @@ def test_open_tips_cost_at_most_one_esplora_request_a_minute_each_over_an_hour(
     assert {path.split("/")[2] for path in asked} == {t.address.address for t in tips}
 
 
-def test_a_payment_to_a_due_address_is_credited_from_esplora(
-    make_tip, esplora_app, esplora_server
-):
+def test_a_payment_to_a_due_address_is_credited_from_esplora(make_tip, esplora_app, esplora_server):
     tip = make_tip()
     esplora_app.mempool[tip.address.address] = [
         esplora_tx_json(TXID, [(tip.address.address, 5000)])
@@ -110,9 +108,7 @@ def test_a_payment_to_a_due_address_is_credited_from_esplora(
 def test_addresses_not_due_are_not_asked_about(make_tip, esplora_server):
     due, later, past_its_window = make_tip(), make_tip(), make_tip()
     now = timezone.now()
-    Address.objects.filter(pk=later.address_id).update(
-        mempool_check_at=now + timedelta(minutes=5)
-    )
+    Address.objects.filter(pk=later.address_id).update(mempool_check_at=now + timedelta(minutes=5))
     Address.objects.filter(pk=past_its_window.address_id).update(mempool_check_at=None)
 
     scan_mempool(esplora(esplora_server), now=now, report=ScanReport())
@@ -160,9 +156,7 @@ class StuckMempool(SimulatedChain):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_blocks_are_scanned_and_credited_while_the_mempool_watcher_is_stuck(
-    make_tip, monkeypatch
-):
+def test_blocks_are_scanned_and_credited_while_the_mempool_watcher_is_stuck(make_tip, monkeypatch):
     stuck = StuckMempool()
     stuck.ensure_genesis()
     monkeypatch.setattr("payments.tasks.get_chain_source", lambda: stuck)
@@ -192,4 +186,3 @@ def test_blocks_are_scanned_and_credited_while_the_mempool_watcher_is_stuck(
     tip.refresh_from_db()
     assert tip.status == TipStatus.CONFIRMED
     assert results == [None]  # the stuck poll gave up on its own
-
