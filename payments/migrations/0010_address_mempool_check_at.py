@@ -14,9 +14,7 @@ def schedule_watched(apps, schema_editor):
     Payment = apps.get_model("payments", "Payment")
     now = timezone.now()
     pending = Payment.objects.filter(address=OuterRef("pk"), state="mempool")
-    Address.objects.filter(Q(reserved_until__gt=now) | Exists(pending)).update(
-        mempool_check_at=now
-    )
+    Address.objects.filter(Q(reserved_until__gt=now) | Exists(pending)).update(mempool_check_at=now)
 
 
 class Migration(migrations.Migration):
