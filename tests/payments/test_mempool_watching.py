@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from bitcache.celery_app import app
 from chain import ChainSourceError
 from chain.esplora import EsploraChain
 from chain.http import RetryPolicy
@@ -188,3 +189,14 @@ def test_blocks_are_scanned_and_credited_while_the_mempool_watcher_is_stuck(make
     tip.refresh_from_db()
     assert tip.status == TipStatus.CONFIRMED
     assert results == [None]  # the stuck poll gave up on its own
+
+
+def test_the_mempool_watcher_has_its_own_queue_and_beat_entry(settings):
+    def queue_of(task_name: str) -> str:
+        return app.amqp.router.route({}, task_name)["queue"].name
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert queue_of("payments.tasks.watch_mempool") == "mempool"
+    assert queue_of("payments.tasks.watch_chain") == "chain"
+    assert {"payments.tasks.watch_chain", "payments.tasks.watch_mempool"} <= scheduled
