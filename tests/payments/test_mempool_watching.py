@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from bitcache.celery_app import app
@@ -15,7 +15,8 @@ from chain import ChainSourceError
 from chain.esplora import EsploraChain
 from chain.http import RetryPolicy
 from chain.simulated import SimulatedChain
-from payments.models import Address, Tip, TipStatus
+from payments import services
+from payments.models import Address, Payment, PaymentState, Tip, TipStatus
 from payments.onchain.watcher import ScanReport, mempool_check_interval, scan_mempool
 from payments.tasks import watch_chain, watch_mempool
 from tests.chain.blocks import every_kind_block
@@ -200,3 +201,36 @@ def test_the_mempool_watcher_has_its_own_queue_and_beat_entry(settings):
     assert queue_of("payments.tasks.watch_mempool") == "mempool"
     assert queue_of("payments.tasks.watch_chain") == "chain"
     assert {"payments.tasks.watch_chain", "payments.tasks.watch_mempool"} <= scheduled
+
+
+def test_an_output_the_block_scan_recorded_meanwhile_stays_recorded_once_and_confirmed(
+    make_tip, monkeypatch
+):
+    tip = make_tip()
+    now = timezone.now()
+    real_tip_for_address = services.tip_for_address
+
+    def block_scan_records_it_first(address, at):
+        owner = real_tip_for_address(address, at)
+        Payment.objects.create(
+            tip=owner,
+            address=address,
+            txid=TXID,
+            vout=0,
+            value_sats=5000,
+            first_seen_at=at,
+            state=PaymentState.CONFIRMED,
+            block_height=1,
+            block_hash="00" * 32,
+        )
+        return owner
+
+    monkeypatch.setattr(services, "tip_for_address", block_scan_records_it_first)
+
+    with transaction.atomic():
+        seen = services.payment_observe(
+            services.Observed(tip.address, TXID, 0, 5000, None), now=now
+        )
+
+    assert seen is not None and seen.state == PaymentState.CONFIRMED
+    assert Payment.objects.filter(txid=TXID).count() == 1
