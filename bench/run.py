@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 BENCHES = [
     "bench.bench_derivation",
     "bench.bench_scan",
+    "bench.bench_mempool",
     "bench.bench_tips",
     "bench.bench_export",
     "bench.bench_pages",

@@ -8,7 +8,7 @@ are integer satoshis; addresses are strings as the network encodes them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from btc.blocks import Block, BlockHeader, Transaction, TxOutput
 
@@ -55,6 +55,17 @@ class ChainSource(ABC):
         `mempool_txids`, when the caller has just fetched it, spares the source
         asking for the mempool's txids again.
         """
+
+    def mempool_transactions_matching(
+        self, watched: Callable[[set[str]], set[str]], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
+        """Unconfirmed transactions paying an address `watched` picks out of those given.
+
+        For sources that list the mempool (`mempool_txids()` is not None): the caller
+        answers "which of these addresses are watched" with one indexed query, so the
+        cost follows the mempool's arrivals, never the number of watched addresses.
+        """
+        raise NotImplementedError(f"{self.name} cannot list its mempool")
 
 
 __all__ = [

@@ -176,11 +176,20 @@ class BitcoindChain(ChainSource):
         """Mempool transactions paying `addresses`, fetching only txids not seen before.
 
         Whether a transaction pays a watched address is judged once, with the
-        addresses of the call that first fetched it, so pass every watched address
-        on every call (the watcher does). A payment to an address first watched
-        after its transaction was fetched is found when it is mined.
+        addresses of the call that first fetched it. A payment to an address first
+        watched after its transaction was fetched is found when it is mined.
         """
         wanted = set(addresses)
+        found = self.mempool_transactions_matching(
+            lambda given: given & wanted, mempool_txids=mempool_txids
+        )
+        return [tx for tx in found if _pays_any(tx, wanted)]
+
+    def mempool_transactions_matching(
+        self, watched: Callable[[set[str]], set[str]], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
+        """getrawmempool's delta: only txids not fetched before cost a request, in batches,
+        so the cost follows the mempool's arrivals, not the number of watched addresses."""
         with self._mempool_lock:
             mempool = self.mempool_txids() if mempool_txids is None else mempool_txids
             self._mempool_seen &= mempool
@@ -189,20 +198,25 @@ class BitcoindChain(ChainSource):
             }
             unseen = sorted(mempool - self._mempool_seen)
             for start in range(0, len(unseen), self._mempool_batch_size):
-                self._fetch_mempool_batch(unseen[start : start + self._mempool_batch_size], wanted)
-            return [tx for tx in self._mempool_paying.values() if _pays_any(tx, wanted)]
+                self._fetch_mempool_batch(unseen[start : start + self._mempool_batch_size], watched)
+            return list(self._mempool_paying.values())
 
-    def _fetch_mempool_batch(self, txids: list[str], wanted: set[str]) -> None:
+    def _fetch_mempool_batch(
+        self, txids: list[str], watched: Callable[[set[str]], set[str]]
+    ) -> None:
         replies = self.rpc.batch([("getrawtransaction", [txid, True]) for txid in txids])
+        fetched = []
         for txid, reply in zip(txids, replies, strict=True):
             if isinstance(reply, RpcError):
                 if reply.code == RPC_INVALID_ADDRESS_OR_KEY:
                     continue  # left the mempool since getrawmempool
                 raise reply
-            transaction = self._read("getrawtransaction", _transaction, reply, self.network, txid)
-            self._mempool_seen.add(txid)
-            if _pays_any(transaction, wanted):
-                self._mempool_paying[txid] = transaction
+            fetched.append(self._read("getrawtransaction", _transaction, reply, self.network, txid))
+        hits = watched({o.address for tx in fetched for o in tx.outputs if o.address})
+        for transaction in fetched:
+            self._mempool_seen.add(transaction.txid)
+            if _pays_any(transaction, hits):
+                self._mempool_paying[transaction.txid] = transaction
 
     def _cookie_authorization(self) -> str | None:
         """Read for every request: Core writes a new cookie each time it starts."""

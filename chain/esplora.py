@@ -6,13 +6,16 @@ rawblock.py. Paging `/block/:hash/txs` instead would take 25 transactions a requ
 
 Esplora cannot list the mempool cheaply, so `mempool_txids()` is None and the
 mempool is asked about one address at a time (`/address/:a/txs/mempool`, at most
-50 transactions each); the watcher spaces those polls out as tips age.
+50 transactions each), by a few connections at once (`mempool_concurrency`, each with
+the same timeouts and retries); the watcher spaces those polls out as tips age.
 """
 
 from __future__ import annotations
 
 import functools
+import queue
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -69,16 +72,33 @@ class EsploraChain(ChainSource):
         network: str,
         timeout_seconds: float = 10,
         retry: RetryPolicy | None = None,
+        mempool_concurrency: int = 4,
     ) -> None:
-        """`base_url` is the API root, e.g. https://mempool.space/api or http://127.0.0.1:3002."""
+        """`base_url` is the API root, e.g. https://mempool.space/api or http://127.0.0.1:3002.
+
+        `mempool_concurrency`: how many per-address mempool requests are in flight at
+        once, each on its own kept-alive connection.
+        """
+        if mempool_concurrency < 1:
+            raise ValueError("mempool_concurrency must be at least 1")
         self.network = get_network(network)
-        self.http = HttpClient(
-            Endpoint.parse(base_url),
-            label="esplora",
-            timeouts=Timeouts.from_seconds(timeout_seconds),
-            retry=retry,
-            max_response_bytes=_MAX_ANSWER_BYTES,
-        )
+        endpoint = Endpoint.parse(base_url)
+
+        def client() -> HttpClient:
+            return HttpClient(
+                endpoint,
+                label="esplora",
+                timeouts=Timeouts.from_seconds(timeout_seconds),
+                retry=retry,
+                max_response_bytes=_MAX_ANSWER_BYTES,
+            )
+
+        self.http = client()
+        self.mempool_concurrency = mempool_concurrency
+        # One client (one connection) per concurrent mempool request, reused run to run.
+        self._mempool_clients: queue.SimpleQueue[HttpClient] = queue.SimpleQueue()
+        for _ in range(mempool_concurrency):
+            self._mempool_clients.put(client())
         self._network_checked = False
 
     @classmethod
@@ -90,6 +110,7 @@ class EsploraChain(ChainSource):
             settings.BITCACHE_ESPLORA_URL,
             settings.BITCACHE_NETWORK,
             settings.BITCACHE_CHAIN_TIMEOUT_SECONDS,
+            settings.BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY,
         )
 
     def tip(self) -> BlockHeader:
@@ -135,13 +156,33 @@ class EsploraChain(ChainSource):
     def mempool_transactions(
         self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
     ) -> list[Transaction]:
-        """One request per address: Esplora has no cheaper way to watch the mempool."""
+        """One request per address (Esplora has no cheaper way to watch the mempool), at
+        most `mempool_concurrency` at once. The first failure (after its retries) is
+        raised once the requests under way have ended; those not started are dropped."""
+        ordered = sorted(set(addresses))
         found: dict[str, Transaction] = {}
-        for address in sorted(set(addresses)):
-            path = f"/address/{quote(address, safe='')}/txs/mempool"
-            for transaction in self._get(path, _transaction_list):
+        workers = min(self.mempool_concurrency, len(ordered))
+        if workers <= 1:
+            answers = [self._address_mempool(address) for address in ordered]
+        else:
+            with ThreadPoolExecutor(workers, thread_name_prefix="esplora-mempool") as pool:
+                futures = [pool.submit(self._address_mempool, a) for a in ordered]
+                try:
+                    answers = [future.result() for future in futures]
+                finally:
+                    _cancel(futures)
+        for transactions in answers:
+            for transaction in transactions:
                 found.setdefault(transaction.txid, transaction)
         return list(found.values())
+
+    def _address_mempool(self, address: str) -> list[Transaction]:
+        path = f"/address/{quote(address, safe='')}/txs/mempool"
+        client = self._mempool_clients.get()
+        try:
+            return self._parse(path, _transaction_list, client.request("GET", path).body)
+        finally:
+            self._mempool_clients.put(client)
 
     def _header(self, block_hash: str) -> BlockHeader:
         require_hash(block_hash, "block hash")
@@ -177,10 +218,22 @@ class EsploraChain(ChainSource):
             raise self.http.error(f"unexpected answer to GET {path}: {exc}") from None
 
 
+def _cancel(futures: list[Future[list[Transaction]]]) -> None:
+    for future in futures:
+        future.cancel()
+
+
 @functools.lru_cache(maxsize=4)
-def _shared_instance(url: str, network: str, timeout_seconds: int) -> EsploraChain:
+def _shared_instance(
+    url: str, network: str, timeout_seconds: int, mempool_concurrency: int
+) -> EsploraChain:
     try:
-        return EsploraChain(url, network=network, timeout_seconds=timeout_seconds)
+        return EsploraChain(
+            url,
+            network=network,
+            timeout_seconds=timeout_seconds,
+            mempool_concurrency=mempool_concurrency,
+        )
     except ValueError as exc:
         raise ImproperlyConfigured(f"BITCACHE_ESPLORA_URL: {exc}") from None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction as db_transaction
 from django.db.models import Q, QuerySet
@@ -68,11 +68,14 @@ class SimulatedChain(ChainSource):
         self, addresses: Iterable[str], *, mempool_txids: set[str] | None = None
     ) -> list[Transaction]:
         wanted = set(addresses)
-        return [
-            tx
-            for tx in map(_transaction, _mempool().order_by("pk"))
-            if any(output.address in wanted for output in tx.outputs)
-        ]
+        return self.mempool_transactions_matching(lambda given: given & wanted)
+
+    def mempool_transactions_matching(
+        self, watched: Callable[[set[str]], set[str]], *, mempool_txids: set[str] | None = None
+    ) -> list[Transaction]:
+        transactions = list(map(_transaction, _mempool().order_by("pk")))
+        hits = watched({o.address for tx in transactions for o in tx.outputs if o.address})
+        return [tx for tx in transactions if any(o.address in hits for o in tx.outputs)]
 
     # --- Scripting, as tests and the simulate_* commands do ------------------
 

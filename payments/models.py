@@ -49,6 +49,10 @@ class Address(models.Model):
     reserved_until = models.DateTimeField()
     # Last time the mempool watcher asked the chain source about this address.
     mempool_polled_at = models.DateTimeField(null=True, blank=True)
+    # When the mempool watcher next asks about this address (payments.onchain.watcher's
+    # schedule); null once it is no longer watched in the mempool (reservation over, no
+    # payment pending). Indexed: each run selects only the addresses due.
+    mempool_check_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,7 +61,14 @@ class Address(models.Model):
                 fields=["wallet_key", "change", "index"], name="address_unique_per_key_index"
             ),
         ]
-        indexes = [models.Index(fields=["wallet_key", "used", "index"])]
+        indexes = [
+            models.Index(fields=["wallet_key", "used", "index"]),
+            models.Index(
+                fields=["mempool_check_at"],
+                condition=Q(mempool_check_at__isnull=False),
+                name="address_mempool_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.address

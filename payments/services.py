@@ -15,7 +15,7 @@ from math import ceil
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -374,6 +374,15 @@ def payment_observe(observed: Observed, *, now: datetime) -> Payment | None:
         if not observed.address.used:
             Address.objects.filter(pk=observed.address.pk).update(used=True)
             observed.address.used = True
+        try:
+            with transaction.atomic():
+                payment.save()
+        except IntegrityError:
+            # The block scan and the mempool watcher run apart: the other one recorded
+            # this output first (and committed). Carry on from its row.
+            payment = Payment.objects.select_for_update().get(
+                txid=observed.txid, vout=observed.vout
+            )
     if observed.block is not None:
         payment.state = PaymentState.CONFIRMED
         payment.block_height = observed.block.height
@@ -467,9 +476,16 @@ def tip_refresh(
 
 
 def tips_refresh(tip_ids: set[int], *, now: datetime, announce: bool = True) -> None:
+    """Recompute these tips, each row locked first (in id order) so that the block scan
+    and the mempool watcher, which run apart, never write a status read before the
+    other's commit."""
+    if not tip_ids:
+        return
     scanned_height = ChainState.load().height
-    for tip in Tip.objects.filter(pk__in=tip_ids).prefetch_related("payments"):
-        tip_refresh(tip, scanned_height=scanned_height, now=now, announce=announce)
+    with transaction.atomic():
+        locked = Tip.objects.select_for_update().filter(pk__in=tip_ids).order_by("pk")
+        for tip in locked.prefetch_related("payments"):
+            tip_refresh(tip, scanned_height=scanned_height, now=now, announce=announce)
 
 
 def tips_expire(*, now: datetime) -> int:

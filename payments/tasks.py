@@ -14,7 +14,13 @@ from chain.models import ChainState
 from payments.events import tip_events_dispatch_pending, tips_announce
 from payments.models import Tip
 from payments.notifications import tip_confirmed_notify, tip_reversed_notify
-from payments.onchain.watcher import ScanReport, scan_blocks, scan_mempool, scanner_lock
+from payments.onchain.watcher import (
+    ScanReport,
+    mempool_lock,
+    scan_blocks,
+    scan_mempool,
+    scanner_lock,
+)
 from payments.services import tips_expire
 
 log = logging.getLogger(__name__)
@@ -33,7 +39,11 @@ def backoff_delay(failures: int) -> timedelta:
 
 @shared_task(ignore_result=True)
 def watch_chain() -> dict | None:
-    """Scan new blocks, then the mempool, then expire unpaid tips. One scanner at a time."""
+    """Scan new blocks, then expire unpaid tips. One scanner at a time.
+
+    The mempool is watched apart (watch_mempool, its own queue and lock), so a slow
+    source's mempool never delays scanning blocks and crediting.
+    """
     now = timezone.now()
     state = ChainState.load()
     if state.last_error_at and now < state.last_error_at + backoff_delay(
@@ -47,7 +57,6 @@ def watch_chain() -> dict | None:
         try:
             source = get_chain_source()
             scan_blocks(source, now=now, report=report)
-            scan_mempool(source, now=now, report=report)
         except ChainSourceError as exc:
             log.warning(
                 "chain source failed: %s (failure %d in a row)", exc, state.consecutive_failures + 1
@@ -72,6 +81,27 @@ def watch_chain() -> dict | None:
         "payments": report.payments_seen,
         "replaced": report.replaced,
     }
+
+
+@shared_task(ignore_result=True)
+def watch_mempool() -> dict | None:
+    """Ask the chain source about the mempool for the addresses due. One poller at a time,
+    never waiting on the block scanner (nor it on this).
+
+    A failing source is logged and tried again next run; the block scanner's backoff and
+    error (ChainState) are its own.
+    """
+    now = timezone.now()
+    with mempool_lock() as acquired:
+        if not acquired:
+            return None  # another worker is polling; its run covers this one
+        report = ScanReport()
+        try:
+            scan_mempool(get_chain_source(), now=now, report=report)
+        except ChainSourceError as exc:
+            log.warning("chain source failed while polling the mempool: %s", exc)
+            return None
+    return {"payments": report.payments_seen, "replaced": report.replaced}
 
 
 # --- Notifications: each loads by id and calls its service -------------------------

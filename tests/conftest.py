@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 
 from chain.simulated import SimulatedChain
 from payments import status_cache
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 
 REQUIRE_SERVICES = os.environ.get("BITCACHE_REQUIRE_SERVICES") == "1"
 
@@ -101,7 +101,12 @@ def watch(chain):
     def run():
         report = watch_chain()
         assert report is not None, "the watcher skipped its run (lock busy or backing off)"
-        return report
+        mempool = watch_mempool()
+        assert mempool is not None, "the mempool watcher skipped its run"
+        return {
+            key: report[key] + mempool.get(key, 0) if key in mempool else report[key]
+            for key in report
+        }
 
     run()  # the first run sets the starting height
     return run

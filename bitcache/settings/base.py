@@ -255,6 +255,8 @@ BITCACHE_ESPLORA_URL = env_str("BITCACHE_ESPLORA_URL")
 BITCACHE_BITCOIND_URL = env_str("BITCACHE_BITCOIND_URL")
 BITCACHE_BITCOIND_COOKIE_FILE = env_str("BITCACHE_BITCOIND_COOKIE_FILE")
 BITCACHE_CHAIN_TIMEOUT_SECONDS = env_int("BITCACHE_CHAIN_TIMEOUT_SECONDS", 10, minimum=1)
+# Esplora's mempool is asked about one address per request: this many at once.
+BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY = env_int("BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY", 4, minimum=1)
 BITCACHE_REQUIRE_APPROVAL = env_bool("BITCACHE_REQUIRE_APPROVAL", True)
 BITCACHE_TIP_EXPIRY_MINUTES = env_int("BITCACHE_TIP_EXPIRY_MINUTES", 60, minimum=1)
 # After a tip expires we keep watching its address this long before the address
@@ -289,7 +291,8 @@ BITCACHE_TIP_RATE_PER_IP = env_int("BITCACHE_TIP_RATE_PER_IP", 10, minimum=1)
 BITCACHE_TIP_RATE_PER_CREATOR = env_int("BITCACHE_TIP_RATE_PER_CREATOR", 60, minimum=1)
 # Larger requests are refused as absurd (10 BTC by default).
 BITCACHE_MAX_TIP_SATS = env_int("BITCACHE_MAX_TIP_SATS", 10 * 100_000_000, minimum=1)
-# How often beat asks a worker to look at the chain (blocks, then mempool).
+# How often beat asks a worker to scan new blocks (the "chain" queue) and, apart, to look
+# at the mempool for the addresses due (the "mempool" queue).
 BITCACHE_WATCH_INTERVAL_SECONDS = env_int("BITCACHE_WATCH_INTERVAL_SECONDS", 10, minimum=1)
 # Without PostgreSQL (whose advisory lock is used instead), scanners on one machine
 # take turns through an exclusive lock on this file.
@@ -347,6 +350,13 @@ CELERY_BEAT_SCHEDULE = {
         # A missed run is superseded by the next one; don't let them pile up.
         "options": {"expires": float(BITCACHE_WATCH_INTERVAL_SECONDS)},
     },
+    # The mempool look-up runs apart from the block scan, on its own queue and lock: a slow
+    # source's mempool polling never delays scanning blocks and crediting.
+    "watch-mempool": {
+        "task": "payments.tasks.watch_mempool",
+        "schedule": float(BITCACHE_WATCH_INTERVAL_SECONDS),
+        "options": {"expires": float(BITCACHE_WATCH_INTERVAL_SECONDS)},
+    },
     # Webhook retries are rows with a due time, not broker messages: they survive a
     # broker or worker restart.
     "deliver-due-webhooks": {
@@ -374,11 +384,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # The watcher has a queue of its own, so slow webhook receivers or a slow mail server can
-# never hold the worker slots it needs: run one worker for "chain" and others for
-# "webhooks" and "celery" (docs/deploy.md).
+# never hold the worker slots it needs: run one worker for "chain", one for "mempool" and
+# others for "webhooks" and "celery" (docs/deploy.md).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "payments.tasks.watch_chain": {"queue": "chain"},
+    "payments.tasks.watch_mempool": {"queue": "mempool"},
     "payments.tasks.tip_events_dispatch": {"queue": "webhooks"},
     "payments.tasks.tip_confirmed_email": {"queue": "webhooks"},
     "payments.tasks.tip_reversed_email": {"queue": "webhooks"},

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from btc import WatchKey, parse_key
 from chain.models import ChainState
@@ -157,7 +158,11 @@ def _reserve_first(candidates: QuerySet[Address], *, reserve_until: datetime) ->
     the committed row, and updates nothing if it no longer qualifies.
     """
     for address in candidates.order_by("index")[:RESERVE_ATTEMPTS]:
-        if candidates.filter(pk=address.pk).update(reserved_until=reserve_until):
+        # Watched in the mempool again from now on (payments.onchain.watcher).
+        updated = candidates.filter(pk=address.pk).update(
+            reserved_until=reserve_until, mempool_check_at=timezone.now()
+        )
+        if updated:
             address.reserved_until = reserve_until
             return address
     return None

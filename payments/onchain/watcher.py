@@ -7,8 +7,14 @@ block is committed in its own transaction together with the new scan height: a
 worker killed mid-block leaves nothing half-done, and the next run resumes there.
 
 A changed hash at a scanned height means a reorg: payments above the fork point
-go back to "reorged" and the new branch is scanned. The mempool is looked at after
-the blocks; a mempool payment whose transaction vanished was replaced or dropped.
+go back to "reorged" and the new branch is scanned.
+
+The mempool is looked at apart from the blocks (its own task, queue and lock), so a
+slow source's mempool never delays scanning and crediting. Only the addresses due
+(`Address.mempool_check_at`, set by `mempool_check_interval`) are asked about, in
+batches; a mempool payment whose transaction vanished was replaced or dropped.
+Recording is idempotent (payments are unique by txid:vout, tips recomputed from
+their payments), so the two may record the same output in any order.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
-from chain import Block, ChainSource, ChainSourceError, NotFound
+from chain import Block, ChainSource, ChainSourceError, NotFound, Transaction
 from chain.models import ChainState, ScannedBlock
 from payments.models import Address, Payment, PaymentState, Tip, TipStatus
 from payments.services import (
@@ -47,27 +54,43 @@ KEEP_SCANNED_BLOCKS = 1000
 MATCH_CHUNK = 5000
 MAX_REORGS_PER_RUN = 5
 _LOCK_KEY = 0x6269_7463_6163  # "bitcac": the PostgreSQL advisory lock id of the scanner
+_MEMPOOL_LOCK_KEY = 0x6D65_6D70_6F6F  # "mempoo": that of the mempool watcher
 
 
 @contextmanager
 def scanner_lock() -> Iterator[bool]:
-    """Whether this process may scan now. At most one scanner runs across all workers.
+    """Whether this process may scan blocks now. At most one block scanner runs across
+    all workers."""
+    with _exclusive(_LOCK_KEY, settings.BITCACHE_SCANNER_LOCK_FILE) as acquired:
+        yield acquired
 
-    PostgreSQL: a session advisory lock (freed by the server if the worker dies).
+
+@contextmanager
+def mempool_lock() -> Iterator[bool]:
+    """Whether this process may poll the mempool now: one at a time (recording twice would
+    be harmless, asking the source twice is not), independent of the block scanner."""
+    lock_file = settings.BITCACHE_SCANNER_LOCK_FILE
+    with _exclusive(_MEMPOOL_LOCK_KEY, lock_file.with_name(f"{lock_file.stem}-mempool.lock")) as ok:
+        yield ok
+
+
+@contextmanager
+def _exclusive(key: int, lock_file: Path) -> Iterator[bool]:
+    """PostgreSQL: a session advisory lock (freed by the server if the worker dies).
     SQLite (one machine, development): an exclusive lock on a file.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
             acquired = cursor.fetchone()[0]
         try:
             yield acquired
         finally:
             if acquired:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         return
-    with open(settings.BITCACHE_SCANNER_LOCK_FILE, "w") as handle:
+    with open(lock_file, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -229,57 +252,157 @@ def source_hash_or_none(source: ChainSource, height: int) -> str | None:
 
 # --- Mempool ----------------------------------------------------------------
 
+# Addresses looked up per batch (one query to select them, one request each on Esplora).
+MEMPOOL_BATCH = 500
+# A run stops after this many batches; the rest stay due for the next run.
+MEMPOOL_MAX_BATCHES_PER_RUN = 20
+# The payment screen counts as open while it asked for the tip's status this recently
+# (it records at most every payments.services.WATCH_RECORD_EVERY, 30 s).
+SCREEN_OPEN_WITHIN = timedelta(seconds=75)
 
-def mempool_poll_interval(tip_created_at: datetime, now: datetime) -> timedelta:
-    """How often to ask about an address when each address costs a request (Esplora).
 
-    Fast while the viewer is likely on the payment screen, slower as the tip ages.
+def mempool_check_interval(*, age: timedelta, watched: bool, pending: bool) -> timedelta:
+    """How long until the mempool is next asked about a tip's address (a request each on
+    Esplora), from the tip's age, whether its payment screen is open and whether a payment
+    to it is waiting in the mempool.
+
+    Fast while the viewer is likely paying, slower as the tip ages. A tip watched for its
+    whole payment window costs 12 + 13 + 9 = 34 look-ups in its first hour and about 55 over
+    a 168 h monitoring window: under one per minute of its payment window, the budget
+    (tests/payments/test_mempool_watching.py).
     """
-    age = now - tip_created_at
-    if age < timedelta(minutes=15):
-        return timedelta(0)
-    if age < timedelta(minutes=settings.BITCACHE_TIP_EXPIRY_MINUTES):
+    expiry = timedelta(minutes=settings.BITCACHE_TIP_EXPIRY_MINUTES)
+    if pending:
+        return timedelta(minutes=5)  # a replacement (RBF) shows within minutes
+    if watched and age < timedelta(minutes=2):
+        return timedelta(seconds=10)
+    if watched and age < timedelta(minutes=15):
         return timedelta(minutes=1)
-    return timedelta(minutes=10)
+    if age < timedelta(minutes=15):
+        return timedelta(minutes=2)
+    if age < expiry:
+        return timedelta(minutes=5 if watched else 10)
+    # Past its payment window: a late payment still shows here first, else in its block.
+    if age < expiry + timedelta(hours=6):
+        return timedelta(hours=1)
+    return timedelta(hours=12)
 
 
-def watched_for_mempool(*, now: datetime, every_address: bool) -> list[Address]:
-    """Addresses to ask the mempool about: reserved for a tip, or with a payment pending."""
-    pending = Payment.objects.filter(address=OuterRef("pk"), state=PaymentState.MEMPOOL)
-    candidates = Address.objects.filter(reserved_until__gt=now) | Address.objects.filter(
-        Exists(pending)
-    )
-    candidates = candidates.distinct()
-    if every_address:
-        return list(candidates)
+def screen_open(*, created_at: datetime, watched_at: datetime | None, now: datetime) -> bool:
+    """The tip's payment screen is open (just made tips count: the browser opens it at once)."""
+    if watched_at is None:
+        return now - created_at < timedelta(seconds=settings.BITCACHE_TIP_UNSEEN_SECONDS)
+    return now - watched_at < SCREEN_OPEN_WITHIN
+
+
+def due_for_mempool(*, now: datetime, limit: int = MEMPOOL_BATCH) -> list[Address]:
+    """The next batch of addresses due for a mempool look-up, earliest first.
+
+    One indexed query (the partial index on mempool_check_at): addresses not due are
+    never loaded. Each comes with its latest tip's times and whether a payment waits.
+    """
     latest_tip = Tip.objects.filter(address=OuterRef("pk")).order_by("-created_at")
-    due: list[Address] = []
-    for address in candidates.annotate(
-        tip_created_at=latest_tip.values("created_at")[:1], has_pending=Exists(pending)
-    ):
-        interval = (
-            timedelta(0)
-            if address.has_pending
-            else mempool_poll_interval(address.tip_created_at, now)
+    pending = Payment.objects.filter(address=OuterRef("pk"), state=PaymentState.MEMPOOL)
+    return list(
+        Address.objects.filter(mempool_check_at__lte=now)
+        .order_by("mempool_check_at")
+        .annotate(
+            tip_created_at=Subquery(latest_tip.values("created_at")[:1]),
+            tip_watched_at=Subquery(latest_tip.values("watched_at")[:1]),
+            has_pending=Exists(pending),
+        )[:limit]
+    )
+
+
+def mempool_reschedule(addresses: list[Address], *, now: datetime) -> None:
+    """Set each address's next look-up from the schedule; none once it is no longer watched
+    (reservation over and no payment pending). One UPDATE per distinct next time."""
+    pending = set(
+        Payment.objects.filter(
+            address__in=[a.pk for a in addresses], state=PaymentState.MEMPOOL
+        ).values_list("address_id", flat=True)
+    )
+    by_next: dict[datetime | None, list[int]] = {}
+    for address in addresses:
+        is_pending = address.pk in pending
+        next_at: datetime | None
+        if address.reserved_until <= now and not is_pending:
+            next_at = None
+        else:
+            created_at = getattr(address, "tip_created_at", None) or address.created_at
+            watched = screen_open(
+                created_at=created_at, watched_at=getattr(address, "tip_watched_at", None), now=now
+            )
+            next_at = now + mempool_check_interval(
+                age=now - created_at, watched=watched, pending=is_pending
+            )
+        by_next.setdefault(next_at, []).append(address.pk)
+    for next_at, ids in by_next.items():
+        Address.objects.filter(pk__in=ids).update(mempool_check_at=next_at, mempool_polled_at=now)
+
+
+def watched_addresses(candidates: set[str]) -> set[str]:
+    """Which of `candidates` are watched in the mempool: indexed look-ups of those only."""
+    ordered = sorted(candidates)
+    watched: set[str] = set()
+    for start in range(0, len(ordered), MATCH_CHUNK):
+        watched.update(
+            Address.objects.filter(
+                address__in=ordered[start : start + MATCH_CHUNK], mempool_check_at__isnull=False
+            ).values_list("address", flat=True)
         )
-        if address.mempool_polled_at is None or now - address.mempool_polled_at >= interval:
-            due.append(address)
-    return due
+    return watched
 
 
 def scan_mempool(source: ChainSource, *, now: datetime, report: ScanReport) -> None:
     """Record mempool payments to watched addresses, then mark vanished ones replaced.
 
+    A source that lists its mempool (Core) is asked for its arrivals once per run,
+    matched against the watched addresses in SQL: the cost follows the mempool, not
+    the open tips. Esplora is asked about the addresses due only, batch by batch.
     Requests to the chain source happen outside database transactions, so no row
     stays locked while a slow source answers (tip creation waits on those rows).
     """
     mempool_txids = source.mempool_txids()
-    addresses = watched_for_mempool(now=now, every_address=mempool_txids is not None)
-    by_address = {a.address: a for a in addresses}
-    found = (
-        source.mempool_transactions(by_address, mempool_txids=mempool_txids) if by_address else []
-    )
+    found: list[Transaction] = []
+    polled: set[str] = set()
+    if mempool_txids is not None:
+        found = source.mempool_transactions_matching(watched_addresses, mempool_txids=mempool_txids)
+        # Keep the schedule (who is still watched) without asking the source anything.
+        for _ in range(MEMPOOL_MAX_BATCHES_PER_RUN):
+            due = due_for_mempool(now=now)
+            mempool_reschedule(due, now=now)
+            if len(due) < MEMPOOL_BATCH:
+                break
+        _record_mempool(found, now=now, report=report)
+    else:
+        for _ in range(MEMPOOL_MAX_BATCHES_PER_RUN):
+            due = due_for_mempool(now=now)
+            if not due:
+                break
+            batch_found = source.mempool_transactions([a.address for a in due])
+            polled |= {a.address for a in due}
+            found += batch_found
+            _record_mempool(batch_found, now=now, report=report)
+            mempool_reschedule(due, now=now)
+            if len(due) < MEMPOOL_BATCH:
+                break
+
     seen_txids = {tx.txid for tx in found}
+    vanished = vanished_payments(source, mempool_txids, seen_txids, polled=polled)
+    with transaction.atomic():
+        replaced_tips = payments_mark_replaced(vanished)
+        tips_refresh(replaced_tips, now=now)
+    report.replaced += len(vanished)
+    report.tips_touched |= replaced_tips
+
+
+def _record_mempool(found: list[Transaction], *, now: datetime, report: ScanReport) -> None:
+    """Record the outputs of `found` paying watched addresses, in one transaction."""
+    paid = {o.address for tx in found for o in tx.outputs if o.address}
+    if not paid:
+        return
+    by_address = {a.address: a for a in Address.objects.filter(address__in=sorted(paid))}
     touched: set[int] = set()
     with transaction.atomic():
         for tx in found:
@@ -292,35 +415,30 @@ def scan_mempool(source: ChainSource, *, now: datetime, report: ScanReport) -> N
                     if payment is not None:
                         touched.add(payment.tip_id)
                         report.payments_seen += 1
-        Address.objects.filter(pk__in=[a.pk for a in addresses]).update(mempool_polled_at=now)
         tips_refresh(touched, now=now)
     report.tips_touched |= touched
-
-    vanished = vanished_payments(source, mempool_txids, seen_txids, polled=set(by_address))
-    with transaction.atomic():
-        replaced_tips = payments_mark_replaced(vanished)
-        tips_refresh(replaced_tips, now=now)
-    report.replaced += len(vanished)
-    report.tips_touched |= replaced_tips
 
 
 def vanished_payments(
     source: ChainSource, mempool_txids: set[str] | None, seen_txids: set[str], *, polled: set[str]
 ) -> list[Payment]:
     """Mempool payments whose transaction is no longer in the mempool nor known to the source."""
-    # A block mined since scan_blocks may hold "vanished" transactions: judge them on
-    # the next run, after that block is scanned.
-    if source.tip().hash != ChainState.load().block_hash:
+    pending = Payment.objects.filter(state=PaymentState.MEMPOOL)
+    if mempool_txids is None:
+        # Judged for the addresses asked about this round only.
+        pending = pending.filter(address__address__in=sorted(polled))
+    missing = [
+        payment
+        for payment in pending
+        if payment.txid not in seen_txids
+        and (mempool_txids is None or payment.txid not in mempool_txids)
+    ]
+    # A block mined since the last block scan may hold "vanished" transactions: judge
+    # them on a later run, once that block is scanned.
+    if not missing or source.tip().hash != ChainState.load().block_hash:
         return []
     vanished = []
-    for payment in Payment.objects.filter(state=PaymentState.MEMPOOL).select_related("address"):
-        if payment.txid in seen_txids:
-            continue
-        if mempool_txids is not None:
-            if payment.txid in mempool_txids:
-                continue
-        elif payment.address.address not in polled:
-            continue  # not asked about this round
+    for payment in missing:
         # Not in the mempool and not in any scanned block: replaced or dropped, unless
         # the source still knows it (mined in a block we will scan next).
         if source.transaction(payment.txid) is None:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from chain.simulated import SimulatedChain
 from payments.models import Tip
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 from tests.factories import CreatorFactory
 from widgets.services import widget_create
 
@@ -105,12 +105,14 @@ def test_a_viewer_tips_from_a_widget_on_another_site(
 
     chain.send([(tip.address.address, 5000)])
     watch_chain()
+    watch_mempool()
     expect(frame.get_by_role("status")).to_have_text(re.compile("Payment seen"))
     expect(frame.get_by_text("Every tip pays for the next film.")).to_be_visible()
     screenshot(frame_element, "widget-in-mempool.png")
 
     chain.mine(1)
     watch_chain()
+    watch_mempool()
     expect(frame.get_by_role("status")).to_have_text("Payment confirmed.")
     expect(frame.locator("[data-state-text=confirmations]")).to_have_text("1")
     assert payment_screen.evaluate("window.notReloaded") is True
@@ -229,9 +231,11 @@ def test_a_viewer_tips_on_the_hosted_page_in_french(
 
     chain.send([(tip.address.address, 2100)])
     watch_chain()
+    watch_mempool()
     expect(card.get_by_role("status")).to_have_text(re.compile("Paiement vu"))
     chain.mine(1)
     watch_chain()
+    watch_mempool()
     expect(card.get_by_role("status")).to_have_text(re.compile("Paiement confirmé"))
     assert page.evaluate("window.notReloaded") is True
     screenshot(card, "tip-page-fr-confirmed.png")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from chain.simulated import SimulatedChain
 from payments.models import Tip
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 from tests.factories import CreatorFactory
 from unlocks.services import item_create
 
@@ -43,6 +43,7 @@ def pay(chain, purchase: Tip, sats: int, *, confirm: bool) -> None:
     if confirm:
         chain.mine(1)
     watch_chain()
+    watch_mempool()
 
 
 def test_a_buyer_pays_sees_the_link_appear_and_follows_it(
@@ -68,6 +69,7 @@ def test_a_buyer_pays_sees_the_link_appear_and_follows_it(
 
     chain.mine(1)
     watch_chain()
+    watch_mempool()
     expect(card.get_by_role("heading", name="Unlocked!")).to_be_visible()
     grant = Tip.objects.get().unlock_grant
     expect(page.locator("#receipt-code")).to_have_text(re.compile(grant.receipt_code[:4]))

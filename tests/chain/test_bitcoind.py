@@ -19,6 +19,7 @@ from chain.bitcoind import BitcoindChain, btc_to_sats
 from chain.http import RetryPolicy
 from chain.models import ChainState, ScannedBlock
 from payments.models import Payment
+from payments.onchain.watcher import ScanReport, scan_mempool
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory
@@ -535,3 +536,37 @@ def test_from_settings_keeps_one_instance_so_the_mempool_memory_lasts(settings) 
     settings.BITCACHE_BITCOIND_URL = "http://u:p@127.0.0.1:8332"
 
     assert BitcoindChain.from_settings() is BitcoindChain.from_settings()
+
+
+def core_mempool_cost(node: FakeNode, server: LocalServer, rpc: BitcoindApp, open_tips: int):
+    """RPC calls of two watcher mempool runs (the second after 3 arrivals) with
+    `open_tips` open tips, one of them paid in the mempool; and that tip."""
+    creator = CreatorFactory.create(status="active", min_tip_sats=1000)
+    tips = [
+        tip_create(creator=creator, amount_sats=5000, now=timezone.now()) for _ in range(open_tips)
+    ]
+    node.mempool = {f"{n:064x}": core_tx(f"{n:064x}", [(P2SH, Decimal("1"))]) for n in range(30)}
+    node.mempool["ee" * 32] = core_tx("ee" * 32, [(tips[0].address.address, Decimal("0.00005"))])
+    source = bitcoind(server, mempool_batch_size=500)
+    server.requests.clear()
+
+    scan_mempool(source, now=timezone.now(), report=ScanReport())
+    for n in range(30, 33):
+        node.mempool[f"{n:064x}"] = core_tx(f"{n:064x}", [(P2SH, Decimal("1"))])
+    scan_mempool(source, now=timezone.now(), report=ScanReport())
+
+    tips[0].refresh_from_db()
+    return calls(rpc, server), len(server.requests), tips[0]
+
+
+@pytest.mark.parametrize("open_tips", [1, 15])
+def test_cores_mempool_cost_does_not_grow_with_open_tips(
+    node: FakeNode, server: LocalServer, rpc: BitcoindApp, db, open_tips: int
+) -> None:
+    rpc_calls, requests, paid = core_mempool_cost(node, server, rpc, open_tips)
+
+    assert paid.received_sats == 5000
+    # Each run: getrawmempool, then only the transactions it has not fetched before.
+    assert rpc_calls.count("getrawmempool") == 2
+    assert rpc_calls.count("getrawtransaction") == 31 + 3
+    assert requests == 4

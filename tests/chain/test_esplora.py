@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -127,6 +128,42 @@ def test_mempool_payments_cost_one_request_per_address(server: LocalServer) -> N
     ]
     assert sorted(tx.txid for tx in found) == [TXID_A, TXID_B]  # each transaction once
     assert {tx.txid: tx.outputs[0].value_sats for tx in found}[TXID_B] == 2_099_999_997_690_000
+
+
+class CountingInFlight:
+    """Esplora's mempool route, holding every answer until `together` requests are in
+    flight at once (a barrier, no sleeping), and recording the most ever in flight."""
+
+    def __init__(self, together: int) -> None:
+        self.barrier = threading.Barrier(together, timeout=10)
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most = 0
+
+    def __call__(self, request) -> Reply:
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            return text("not enough requests at once", 400)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+        return as_json([])
+
+
+def test_mempool_lookups_run_a_few_at_once_and_never_more() -> None:
+    app = CountingInFlight(together=3)
+    addresses = [P2WPKH, P2TR, P2PKH] + [f"bc1qaddress{n}" for n in range(9)]
+    with LocalServer(app) as running:
+        source = EsploraChain(running.url, network="mainnet", mempool_concurrency=3)
+
+        assert source.mempool_transactions(addresses) == []
+
+    assert len(running.requests) == 12
+    assert app.most == 3
 
 
 def test_it_retries_a_briefly_unavailable_server(server: LocalServer) -> None:

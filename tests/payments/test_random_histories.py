@@ -15,7 +15,7 @@ from hypothesis.extra.django import TestCase
 from chain.simulated import SimulatedChain
 from payments.models import Payment, PaymentState, Tip
 from payments.services import tip_create
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 from tests.factories import CreatorFactory
 
 OTHER_ADDRESS = "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
@@ -62,6 +62,7 @@ class TestRandomHistories(TestCase):
         tips = [tip_create(creator=creator, amount_sats=5000, now=start) for _ in range(3)]
         addresses = [t.address.address for t in tips]
         assert watch_chain() is not None
+        assert watch_mempool() is not None
         sent: list[str] = []
         for step in actions:
             kind = step[0]
@@ -102,7 +103,9 @@ class TestRandomHistories(TestCase):
                 chain.reorg(step[1], drop_txids=dropped if step[2] else ())
             elif kind == "watch":
                 assert watch_chain() is not None
+                assert watch_mempool() is not None
         assert watch_chain() is not None
+        assert watch_mempool() is not None
 
         confirmed, pending = chain_totals(chain, addresses)
         for tip in Tip.objects.filter(pk__in=[t.pk for t in tips]):

@@ -82,7 +82,7 @@ def test_a_real_celery_worker_on_the_real_broker_credits_a_payment(tmp_path):
     try:
         # Not set as current: tests after this one must keep the eager app.
         client = Celery(broker=settings.BITCACHE_TEST_BROKER_URL, set_as_current=False)
-        client.send_task("payments.tasks.watch_chain", queue=queue)
+        client.send_task("payments.tasks.watch_mempool", queue=queue)
         assert wait_for(lambda: Tip.objects.get(pk=tip.pk).status == TipStatus.IN_MEMPOOL, 60)
 
         chain.mine(1)

@@ -153,10 +153,10 @@ KILLED_AFTER_COMMIT = """
 import os, signal, django
 django.setup()
 from payments import events
-from payments.tasks import watch_chain
+from payments.tasks import watch_mempool
 # The worker dies right after the crediting commit, before it can queue the dispatch.
 events.tip_events_kick = lambda: os.kill(os.getpid(), signal.SIGKILL)
-watch_chain()
+watch_mempool()
 """
 
 

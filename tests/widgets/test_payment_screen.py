@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from payments.models import Tip
 from payments.services import tip_create
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +58,12 @@ def test_it_follows_a_payment_from_the_mempool_to_confirmed(client, chain, tip):
     status_url = f"/t/{tip.public_id}/status.json"
     chain.send([(tip.address.address, 5000)])
     watch_chain()
+    watch_mempool()
 
     seen = client.get(status_url).json()
     chain.mine(1)
     watch_chain()
+    watch_mempool()
     confirmed = client.get(status_url).json()
 
     assert (seen["status"], seen["confirmations"], seen["received_sats"]) == ("in_mempool", 0, 5000)
@@ -112,6 +114,7 @@ def test_it_refuses_a_new_address_for_a_tip_that_can_still_be_paid(client, tip):
 def test_a_late_payment_still_shows_as_received(client, chain, expired_tip):
     chain.send([(expired_tip.address.address, 3000)])
     watch_chain()
+    watch_mempool()
 
     page = client.get(f"/t/{expired_tip.public_id}/").content.decode()
 
@@ -137,6 +140,7 @@ def test_it_escapes_the_creators_thank_you_message(client, chain, creator, tip):
     creator.save()
     chain.send([(tip.address.address, 5000)])
     watch_chain()
+    watch_mempool()
 
     page = client.get(f"/t/{tip.public_id}/").content.decode()
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from payments.models import Tip
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_a_repeated_poll_is_answered_without_the_database(client, tip, django_as
 def test_each_poll_shows_the_payment_as_it_moves_and_its_confirmations_grow(client, chain, tip):
     seen = [poll(client, tip)]
     chain.send([(tip.address.address, 5000)])
-    watch_chain()
+    watch_mempool()
     seen.append(poll(client, tip))
     chain.mine(1)
     watch_chain()
@@ -93,7 +93,7 @@ def test_with_the_cache_down_it_answers_from_the_database(client, chain, tip):
     with mock.patch("payments.status_cache.cache", CacheDown()):
         first = poll(client, tip)
         chain.send([(tip.address.address, 5000)])
-        watch_chain()
+        watch_mempool()
         second = poll(client, tip)
 
     assert (first["status"], second["status"]) == ("awaiting_payment", "in_mempool")
