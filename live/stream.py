@@ -1,0 +1,128 @@
+"""A tip's server-sent events: `id:`/`event:`/`data:` frames, heartbeats, the end.
+
+Frames:
+- `event: status` with `id: <TipStreamEvent id>`: a stored event (a status move),
+  replayed after `Last-Event-ID` on reconnection, each exactly once;
+- `event: status` without an id: the tip's public state when it differs from what
+  was last sent (new confirmations move no status, so they have no stored event);
+- `event: final`: the tip can no longer change (live.selectors.FINAL_CONFIRMATIONS);
+  the stream ends and the page stops listening;
+- `: heartbeat` comments, so proxies and browsers keep an idle connection open.
+
+The same loop serves ASGI (`tip_stream_async`: asyncio, production under uvicorn)
+and WSGI (`tip_stream_sync`: a thread per connection; runserver and the test
+server, where Django would otherwise read an async iterator to its end first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from live.fanout import HEARTBEAT_SECONDS, hub
+from live.selectors import StreamRead, stream_read
+
+RETRY = "retry: 3000\n\n"
+HEARTBEAT = ": heartbeat\n\n"
+FINAL = "event: final\ndata: {}\n\n"
+# A connection ends after this long even if the tip can still change; the browser
+# reconnects at once with Last-Event-ID, missing nothing (bounds a connection's life).
+MAX_STREAM_SECONDS = 30 * 60
+
+
+def frame(data: dict[str, Any], *, event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+class Cursor:
+    """What one connection has sent: the last event id and the last state."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.sent: dict[str, Any] = {}
+
+    def frames(self, read: StreamRead) -> str:
+        out = []
+        for event in read.events:
+            out.append(frame(event.data, event_id=event.pk))
+            self.after = event.pk
+            self.sent = event.data
+        if any(self.sent.get(key) != value for key, value in read.state.items()):
+            out.append(frame(read.state))
+            self.sent = read.state
+        if read.final:
+            out.append(FINAL)
+        return "".join(out)
+
+
+def _read(tip_id: str, after: int) -> StreamRead | None:
+    return stream_read(tip_id, after=after, now=timezone.now())
+
+
+async def tip_stream_async(tip_id: str, *, after: int) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    news = asyncio.Event()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
+            loop.call_soon_threadsafe(news.set)
+
+    hub.subscribe(tip_id, wake)
+    cursor = Cursor(after)
+    try:
+        yield RETRY
+        started = last_write = loop.time()
+        while True:
+            news.clear()  # before reading: news during the read is not lost
+            # Not thread-sensitive: many connections read at once, each on a pool thread.
+            read = await sync_to_async(_read, thread_sensitive=False)(tip_id, cursor.after)
+            if read is None:
+                return
+            if frames := cursor.frames(read):
+                yield frames
+                last_write = loop.time()
+            if read.final or loop.time() - started >= MAX_STREAM_SECONDS:
+                return
+            try:
+                await asyncio.wait_for(news.wait(), hub.poll_seconds())
+            except TimeoutError:
+                if loop.time() - last_write >= HEARTBEAT_SECONDS:
+                    yield HEARTBEAT
+                    last_write = loop.time()
+    finally:
+        hub.unsubscribe(tip_id, wake)
+
+
+def tip_stream_sync(tip_id: str, *, after: int) -> Iterator[str]:
+    news = threading.Event()
+    hub.subscribe(tip_id, news.set)
+    cursor = Cursor(after)
+    try:
+        yield RETRY
+        started = last_write = time.monotonic()
+        while True:
+            news.clear()
+            read = _read(tip_id, cursor.after)
+            if read is None:
+                return
+            if frames := cursor.frames(read):
+                yield frames
+                last_write = time.monotonic()
+            if read.final or time.monotonic() - started >= MAX_STREAM_SECONDS:
+                return
+            if not news.wait(hub.poll_seconds()) and (
+                time.monotonic() - last_write >= HEARTBEAT_SECONDS
+            ):
+                yield HEARTBEAT
+                last_write = time.monotonic()
+    finally:
+        hub.unsubscribe(tip_id, news.set)
