@@ -9,9 +9,8 @@ Frames:
   the stream ends and the page stops listening;
 - `: heartbeat` comments, so proxies and browsers keep an idle connection open.
 
-The same loop serves ASGI (`tip_stream_async`: asyncio, production under uvicorn)
-and WSGI (`tip_stream_sync`: a thread per connection; runserver and the test
-server, where Django would otherwise read an async iterator to its end first).
+Served under ASGI only (uvicorn: production and `make run`), one asyncio task per
+connection; under WSGI the view answers 204 and the page polls (live.views).
 """
 
 from __future__ import annotations
@@ -19,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -100,29 +97,3 @@ async def tip_stream_async(tip_id: str, *, after: int) -> AsyncIterator[str]:
                     last_write = loop.time()
     finally:
         hub.unsubscribe(tip_id, wake)
-
-
-def tip_stream_sync(tip_id: str, *, after: int) -> Iterator[str]:
-    news = threading.Event()
-    hub.subscribe(tip_id, news.set)
-    cursor = Cursor(after)
-    try:
-        yield RETRY
-        started = last_write = time.monotonic()
-        while True:
-            news.clear()
-            read = _read(tip_id, cursor.after)
-            if read is None:
-                return
-            if frames := cursor.frames(read):
-                yield frames
-                last_write = time.monotonic()
-            if read.final or time.monotonic() - started >= MAX_STREAM_SECONDS:
-                return
-            if not news.wait(hub.poll_seconds()) and (
-                time.monotonic() - last_write >= HEARTBEAT_SECONDS
-            ):
-                yield HEARTBEAT
-                last_write = time.monotonic()
-    finally:
-        hub.unsubscribe(tip_id, news.set)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from live.stream import tip_stream_async, tip_stream_sync
+from live.stream import tip_stream_async
 from payments.selectors import tip_get_public
 
 
@@ -21,17 +19,15 @@ def resume_after(request: HttpRequest) -> int:
 
 
 @require_safe
-async def tip_events(request: HttpRequest, tip_id: str) -> StreamingHttpResponse:
+async def tip_events(request: HttpRequest, tip_id: str) -> HttpResponse | StreamingHttpResponse:
     if await sync_to_async(tip_get_public)(tip_id) is None:
         raise Http404
-    after = resume_after(request)
-    stream: AsyncIterator[str] | Iterator[str]
-    if isinstance(request, ASGIRequest):
-        stream = tip_stream_async(tip_id, after=after)
-    else:
-        # WSGI (runserver, the test server): Django would read an async iterator to its
-        # end before sending anything, so the connection gets a thread and a plain one.
-        stream = tip_stream_sync(tip_id, after=after)
+    if not isinstance(request, ASGIRequest):
+        # Under WSGI (gunicorn, runserver, the tests' live server) Django reads an async
+        # stream to its end before sending anything, and each connection would hold a
+        # worker thread. 204 tells EventSource not to reconnect: the page polls instead.
+        return HttpResponse(status=204)
+    stream = tip_stream_async(tip_id, after=resume_after(request))
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each frame on at once

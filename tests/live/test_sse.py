@@ -5,10 +5,13 @@ can no longer change. Driven with Django's AsyncClient (ASGI) and the stream its
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from django.test import AsyncClient
+from asgiref.sync import sync_to_async
+from django.test import AsyncClient, Client
 
 from live import fanout
 from live.models import TipStreamEvent
@@ -20,6 +23,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # A stream that stops answering fails its test instead of hanging the suite.
 STUCK = 30
 
+T = TypeVar("T")
+
+
+def run_async(scenario: Callable[[], Awaitable[T]]) -> T:
+    """Run `scenario` in an event loop of its own thread, as a web process would (the
+    browser tests' Playwright may have left one running in this thread)."""
+
+    async def main() -> T:
+        return await scenario()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
 
 def read_all(path: str, **headers: str) -> tuple[int, str, str]:
     async def get() -> tuple[int, str, str]:
@@ -30,7 +46,7 @@ def read_all(path: str, **headers: str) -> tuple[int, str, str]:
         text = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks).decode()
         return response.status_code, response["Content-Type"], text
 
-    return async_to_sync(get)()
+    return run_async(get)
 
 
 @pytest.fixture
@@ -101,10 +117,17 @@ def test_a_payment_reaches_an_open_stream_as_soon_as_it_commits(
         finally:
             await stream.aclose()
 
-    retry, opening_state, pushed = async_to_sync(scenario)()
+    retry, opening_state, pushed = run_async(scenario)
     assert parse_frames(retry) == [{"retry": "3000"}]
     assert status_frames(opening_state)[0]["data"]["status"] == "awaiting_payment"
     (move,) = status_frames(pushed)
     assert move["data"]["status"] == "in_mempool"
     assert int(move["id"]) == TipStreamEvent.objects.get().pk
     assert fanout.hub.connections() == 0  # the closed stream left the hub
+
+
+def test_under_wsgi_the_page_is_told_to_poll_instead(tip):
+    # EventSource does not reconnect after a 204: the payment screen polls status.json.
+    with ThreadPoolExecutor(1) as pool:  # see run_async
+        response = pool.submit(Client().get, f"/t/{tip.public_id}/events").result()
+    assert response.status_code == 204
