@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -65,7 +65,7 @@ def _read(tip_id: str, after: int) -> StreamRead | None:
     return stream_read(tip_id, after=after, now=timezone.now())
 
 
-async def tip_stream_async(tip_id: str, *, after: int) -> AsyncIterator[str]:
+async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
     news = asyncio.Event()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -42,7 +42,8 @@ def read_all(path: str, **headers: str) -> tuple[int, str, str]:
         response = await AsyncClient().get(path, headers=headers)
         if response.status_code != 200:
             return response.status_code, response["Content-Type"], ""
-        chunks = [chunk async for chunk in response.streaming_content]
+        streamed: Any = response  # a StreamingHttpResponse with an async iterator
+        chunks = [chunk async for chunk in streamed.streaming_content]
         text = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks).decode()
         return response.status_code, response["Content-Type"], text
 
