@@ -43,7 +43,10 @@ class Hub:
         self._lock = threading.Lock()
         self._waiters: dict[str, set[Wake]] = defaultdict(set)
         self._listener: threading.Thread | None = None
-        self.pushed = False  # True while the Redis listener is subscribed
+        self._pubsub: Any = None
+        self._stopped = False
+        # Set while the Redis listener is subscribed: pushes reach this process.
+        self.listening = threading.Event()
 
     def subscribe(self, tip_id: str, wake: Wake) -> None:
         with self._lock:
@@ -70,7 +73,7 @@ class Hub:
 
     def poll_seconds(self) -> float:
         """How long a connection may wait without news before reading the table itself."""
-        return HEARTBEAT_SECONDS if self.pushed else FALLBACK_POLL_SECONDS
+        return HEARTBEAT_SECONDS if self.listening.is_set() else FALLBACK_POLL_SECONDS
 
     def _ensure_listener(self) -> None:
         url = settings.BITCACHE_LIVE_REDIS_URL
@@ -87,21 +90,29 @@ class Hub:
         """Forever: relay Redis messages to this process's connections; reconnect on loss."""
         import redis
 
-        while True:
+        while not self._stopped:
             try:
                 client: Any = redis.Redis.from_url(url)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                self._pubsub = pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(CHANNEL_PREFIX + "*")
-                self.pushed = True
+                self.listening.set()
                 for message in pubsub.listen():
                     channel = message["channel"]
                     if isinstance(channel, bytes):
                         channel = channel.decode()
                     self.wake(channel.removeprefix(CHANNEL_PREFIX))
             except Exception:
-                log.warning("live: Redis listener lost; connections poll meanwhile", exc_info=True)
-            self.pushed = False
-            time.sleep(RECONNECT_SECONDS)
+                if not self._stopped:
+                    log.warning("live: Redis listener lost; connections poll meanwhile")
+            self.listening.clear()
+            if not self._stopped:
+                time.sleep(RECONNECT_SECONDS)
+
+    def stop(self) -> None:
+        """End the listener thread (tests; a web process just exits)."""
+        self._stopped = True
+        if self._pubsub is not None:
+            self._pubsub.close()
 
 
 hub = Hub()
