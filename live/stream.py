@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -65,13 +66,43 @@ def _read(tip_id: str, after: int) -> StreamRead | None:
     return stream_read(tip_id, after=after, now=timezone.now())
 
 
+# Reads in flight, by (loop, tip, cursor): the viewers of one tip woken by one event
+# share one read instead of each querying the database (1,000 viewers: one read).
+# A connection joins only a read that started after its last wake-up (`since`), so a
+# shared read never predates the event that woke it.
+_sequence = itertools.count()
+_inflight: dict[tuple[int, str, int], tuple[int, asyncio.Future[StreamRead | None]]] = {}
+
+
+async def shared_read(tip_id: str, after: int, *, since: int) -> StreamRead | None:
+    key = (id(asyncio.get_running_loop()), tip_id, after)
+    entry = _inflight.get(key)
+    if entry is None or entry[0] < since:
+        # Not thread-sensitive: reads of different tips run at once on pool threads.
+        read = sync_to_async(_read, thread_sensitive=False)(tip_id, after)
+        entry = (next(_sequence), asyncio.ensure_future(read))
+        _inflight[key] = entry
+        future = entry[1]
+        future.add_done_callback(
+            lambda done: _inflight.pop(key) if _inflight.get(key, (0, None))[1] is done else None
+        )
+    return await asyncio.shield(entry[1])
+
+
 async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
     news = asyncio.Event()
 
+    woken = next(_sequence)
+
+    def news_arrived() -> None:
+        nonlocal woken
+        woken = next(_sequence)  # a read that starts later sees what woke us
+        news.set()
+
     def wake() -> None:
         with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
-            loop.call_soon_threadsafe(news.set)
+            loop.call_soon_threadsafe(news_arrived)
 
     hub.subscribe(tip_id, wake)
     cursor = Cursor(after)
@@ -80,8 +111,7 @@ async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, No
         started = last_write = loop.time()
         while True:
             news.clear()  # before reading: news during the read is not lost
-            # Not thread-sensitive: many connections read at once, each on a pool thread.
-            read = await sync_to_async(_read, thread_sensitive=False)(tip_id, cursor.after)
+            read = await shared_read(tip_id, cursor.after, since=woken)
             if read is None:
                 return
             if frames := cursor.frames(read):
@@ -92,6 +122,7 @@ async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, No
             try:
                 await asyncio.wait_for(news.wait(), hub.poll_seconds())
             except TimeoutError:
+                woken = next(_sequence)  # no news: a poll, from a read started from now on
                 if loop.time() - last_write >= HEARTBEAT_SECONDS:
                     yield HEARTBEAT
                     last_write = loop.time()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
@@ -18,9 +19,18 @@ def resume_after(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
+def tip_known(tip_id: str) -> bool:
+    known = tip_get_public(tip_id) is not None
+    # This request's thread (the middleware's and this look-up's) lets its database
+    # connection go now: an idle stream must not hold one for its whole life. The
+    # stream's reads use a few pool threads' connections (live.stream).
+    connections.close_all()
+    return known
+
+
 @require_safe
 async def tip_events(request: HttpRequest, tip_id: str) -> HttpResponse | StreamingHttpResponse:
-    if await sync_to_async(tip_get_public)(tip_id) is None:
+    if not await sync_to_async(tip_known)(tip_id):
         raise Http404
     if not isinstance(request, ASGIRequest):
         # Under WSGI (gunicorn, runserver, the tests' live server) Django reads an async
