@@ -172,10 +172,12 @@ def main() -> str:
 
         fan_out_seconds = asyncio.run(fan_out(port, tip_ids[0], publish))
     finally:
-        server.terminate()
-        server.wait(30)
-        redis.terminate()
-        redis.wait(30)
+        for process in (server, redis):
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # thousands of open streams can outlast a polite stop
 
     per_connection = (after - before) / CONNECTIONS
     rows: list[list[object]] = [
