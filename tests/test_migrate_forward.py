@@ -46,6 +46,7 @@ BEFORE_THE_MOVE = {
     "chain": None,
     "webhooks": None,
     "moderation": None,
+    "live": None,
 }
 
 # What the Moderators group held then: the same rights, on the models' old apps.
