@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/", include("moderation.urls")),
     path("", include("moderation.report_urls")),
     path("", include("widgets.urls")),
+    path("", include("live.urls")),
     path("", include("unlocks.urls")),
 ]
 

@@ -47,6 +47,7 @@ BEFORE_THE_MOVE = {
     "webhooks": None,
     "moderation": None,
     "dashboard": None,  # its first migration (CSV exports) came later still
+    "live": None,
 }
 
 # What the Moderators group held then: the same rights, on the models' old apps.

@@ -53,6 +53,8 @@ PUBLIC = {
     "w/p/<str:purchase_id>/",
     "t/<str:tip_id>/",
     "t/<str:tip_id>/status.json",
+    # The payment screen's live stream: status.json's public fields (tests/live).
+    "t/<str:tip_id>/events",
     "t/<str:tip_id>/renew",
     "unlock/p/<str:purchase_id>/",
     "unlock/p/<str:purchase_id>/status.json",

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from creators.models import Creator, CreatorStatus
 from creators.selectors import creator_get_by_handle, creator_takes_tips
+from live.selectors import FINAL_CONFIRMATIONS, stream_last_event_id
 from payments.models import Tip
 from payments.screen import payment_context, refusal_status
 from payments.selectors import tip_get_public, tip_public_status
@@ -168,7 +169,13 @@ def tip_or_404(tip_id: str) -> Tip:
 def payment_screen(
     request: HttpRequest, tip: Tip, *, alert: str | Promise = "", status: int = 200
 ) -> HttpResponse:
-    context = {**payment_context(tip, tip_public_status(tip)), "alert": alert}
+    context = {
+        **payment_context(tip, tip_public_status(tip)),
+        "alert": alert,
+        # The live stream resumes after the last event this page already shows.
+        "stream_after": stream_last_event_id(tip),
+        "final_confirmations": FINAL_CONFIRMATIONS,
+    }
     return respond(request, "widgets/tip_detail.html", context, widget=tip.widget, status=status)
 
 

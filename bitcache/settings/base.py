@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rates",
     "payments",
     "webhooks",
+    "live",
     "moderation",
     "widgets",
     "unlocks",
@@ -236,6 +237,14 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+
+# Live updates fan out through Redis (live.fanout): set BITCACHE_LIVE_REDIS_URL, or it is
+# CACHE_URL or the broker's URL when either is Redis. Empty: each web process reads the
+# streams' table every second instead (`make run`'s embedded defaults).
+BITCACHE_LIVE_REDIS_URL = env_str("BITCACHE_LIVE_REDIS_URL") or next(
+    (url for url in (CACHE_URL, CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))),
+    "",
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -381,6 +390,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.tip_exports_sweep",
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60.0},
+    },
+    "prune-live-streams": {
+        "task": "live.tasks.live_streams_prune",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 60.0 * 60},
     },
 }
 # The watcher has a queue of its own, so slow webhook receivers or a slow mail server can

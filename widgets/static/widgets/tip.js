@@ -117,8 +117,14 @@
     expired: "textExpired",
   };
 
+  // Taken back: confirmed, then unpaid (reorg, replacement, drop); not back in mempool.
+  var UNPAID = ["awaiting_payment", "expired"];
+
   function initStatus(box) {
     var line = box.querySelector("[data-status-text]");
+    var takenBack = box.querySelector("[data-taken-back]");
+    var finalDepth = Number(box.dataset.finalConfirmations || 0);
+    var confirmations = Number(box.dataset.confirmations || 0);
 
     function setStatus(status) {
       box.dataset.status = status;
@@ -131,7 +137,7 @@
       });
     }
 
-    // Values of the polled state shown in the page: data-state-text (as is),
+    // Values of the live state shown in the page: data-state-text (as is),
     // data-state-sats (grouped sats), data-state-href (a link), data-flag (shown if true).
     function show(state) {
       // A new amount to pay (a top-up after an underpayment, data-payment-uri) needs a
@@ -141,14 +147,22 @@
         window.location.reload();
         return;
       }
+      var before = box.dataset.status;
+      if (takenBack) {
+        var lost = state.taken_back ||
+          (before === "confirmed" && UNPAID.indexOf(state.status) >= 0);
+        if (lost) takenBack.hidden = false;
+        else if (UNPAID.indexOf(state.status) < 0) takenBack.hidden = true;
+      }
       // Rewriting the live region only on a change keeps screen readers quiet otherwise.
-      if (box.dataset.status !== state.status) {
+      if (before !== state.status) {
         setStatus(state.status);
         line.textContent = box.dataset[TEXT_KEYS[state.status]];
       }
+      if ("confirmations" in state) confirmations = Number(state.confirmations);
       if ("settled" in state) box.dataset.settled = String(state.settled);
       box.querySelectorAll("[data-flag]").forEach(function (node) {
-        node.hidden = !state[node.dataset.flag];
+        if (node.dataset.flag in state) node.hidden = !state[node.dataset.flag];
       });
       box.querySelectorAll("[data-state-text]").forEach(function (node) {
         var value = state[node.dataset.stateText];
@@ -164,6 +178,30 @@
       });
     }
 
+    // Done when it cannot change: data-settled (unlocks), or confirmed deep enough
+    // (live.selectors.FINAL_CONFIRMATIONS): a reorg can still undo a shallower one.
+    function settled() {
+      if (box.dataset.settled) return box.dataset.settled === "true";
+      if (box.dataset.status !== "confirmed") return false;
+      return !finalDepth || confirmations >= finalDepth;
+    }
+
+    // Pushed (live/stream.py); the browser reconnects after the last event id itself.
+    function listen() {
+      var source = new EventSource(box.dataset.eventsUrl);
+      source.addEventListener("status", function (event) {
+        var state = JSON.parse(event.data);
+        if (TEXT_KEYS[state.status]) show(state);
+      });
+      source.addEventListener("final", function () {
+        source.close();
+      });
+      source.addEventListener("error", function () {
+        // Closed for good (refused): poll instead.
+        if (source.readyState === EventSource.CLOSED) schedule();
+      });
+    }
+
     function poll() {
       fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } })
         .then(function (response) {
@@ -176,22 +214,18 @@
         .then(schedule);
     }
 
-    // Done once settled: as the state says (data-settled), else once confirmed.
-    function settled() {
-      if (box.dataset.settled) return box.dataset.settled === "true";
-      return box.dataset.status === "confirmed";
-    }
-
     function schedule() {
       var status = box.dataset.status;
       if (settled()) return;
-      // Late payments are still credited, so an expired tip is watched too, slowly.
-      var delay = status === "expired" ? 30000 : document.hidden ? 15000 : 4000;
+      // Expired (late payments count) and shallow confirmed tips: watched slowly.
+      var slow = status === "expired" || status === "confirmed";
+      var delay = slow ? 30000 : document.hidden ? 15000 : 4000;
       window.setTimeout(poll, delay);
     }
 
     setStatus(box.dataset.status);
-    schedule();
+    if (box.dataset.eventsUrl && window.EventSource && !settled()) listen();
+    else schedule();
     initCountdown(box.querySelector("[data-countdown]"));
   }
 

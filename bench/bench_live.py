@@ -1,0 +1,197 @@
+"""Idle live connections: how many server-sent event streams one uvicorn process holds,
+its memory per connection, and the time to fan one event out to 1,000 viewers.
+
+One uvicorn worker (PostgreSQL, Redis started here on 127.0.0.1) serves the site; an
+asyncio client opens CONNECTIONS streams spread over TIPS tips and reads each one's
+first frame, then measures the worker's resident memory. Then 1,000 streams of one tip
+wait while an event is appended and published; the fan-out time is from the publish to
+the last stream's frame. Run: `python -m bench.bench_live` (CONNECTIONS=... to change).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import ROOT, setup_django, table
+
+CONNECTIONS = int(os.environ.get("CONNECTIONS", "5000"))
+TIPS = 100
+FAN_OUT = 1000
+OPEN_AT_ONCE = 20  # opened concurrently: each opening request briefly holds a DB connection
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise SystemExit("no VmRSS")
+
+
+async def open_stream(port: int, tip_id: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET /t/{tip_id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Accept: text/event-stream\r\n\r\n".encode()
+    )
+    await writer.drain()
+    await reader.readuntil(b"event: status")  # headers, retry, the state now
+    await reader.readuntil(b"\n\n")
+    return reader, writer
+
+
+async def open_many(port: int, tip_ids: list[str], count: int) -> list:
+    streams: list = []
+    for start in range(0, count, OPEN_AT_ONCE):
+        batch = [
+            open_stream(port, tip_ids[i % len(tip_ids)])
+            for i in range(start, min(count, start + OPEN_AT_ONCE))
+        ]
+        streams += await asyncio.gather(*batch)
+    return streams
+
+
+async def fan_out(port: int, tip_id: str, publish) -> float:
+    streams = await open_many(port, [tip_id], FAN_OUT)
+    started = time.perf_counter()
+    await asyncio.to_thread(publish)
+    await asyncio.gather(*(reader.readuntil(b"id: ") for reader, _ in streams))
+    elapsed = time.perf_counter() - started
+    for _, writer in streams:
+        writer.close()
+    return elapsed
+
+
+def main() -> str:
+    redis_binary = shutil.which("redis-server")
+    if redis_binary is None:
+        raise SystemExit("bench_live needs redis-server: apt-get install -y redis-server")
+    setup_django()
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from live.fanout import stream_publish
+    from live.models import TipStreamEvent
+    from payments.services import tip_create
+    from tests.factories import CreatorFactory
+
+    # Ten creators with ten open tips each: within the open-tip cap and the gap limit.
+    creators = [CreatorFactory(handle=f"livebench{n}", verified=True) for n in range(TIPS // 10)]
+    tips = [tip_create(creator=c, amount_sats=5000) for c in creators for _ in range(10)]
+    tip_ids = [tip.public_id for tip in tips]
+
+    redis_port = free_port()
+    redis = subprocess.Popen(
+        [
+            redis_binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert redis.stdout is not None
+    for line in redis.stdout:
+        if "Ready to accept connections" in line:
+            break
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    settings.BITCACHE_LIVE_REDIS_URL = redis_url  # this process publishes there too
+
+    port = free_port()
+    env = {**os.environ, "BITCACHE_LIVE_REDIS_URL": redis_url}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bitcache.asgi:application",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "4096",
+            "--limit-concurrency",
+            str(CONNECTIONS + FAN_OUT + 100),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("uvicorn did not start") from None
+                time.sleep(0.2)
+
+        async def idle() -> tuple[int, int, float]:
+            before = rss_kb(server.pid)
+            started = time.perf_counter()
+            streams = await open_many(port, tip_ids, CONNECTIONS)
+            opened = time.perf_counter() - started
+            after = rss_kb(server.pid)
+            for _, writer in streams:
+                writer.close()
+            return before, after, opened
+
+        before, after, opened = asyncio.run(idle())
+
+        def publish() -> None:
+            with transaction.atomic():
+                TipStreamEvent.objects.create(
+                    tip=tips[0],
+                    data={"id": tip_ids[0], "status": "in_mempool"},
+                    created_at=timezone.now(),
+                )
+            stream_publish(tip_ids[0])
+
+        fan_out_seconds = asyncio.run(fan_out(port, tip_ids[0], publish))
+    finally:
+        for process in (server, redis):
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # thousands of open streams can outlast a polite stop
+
+    per_connection = (after - before) / CONNECTIONS
+    rows: list[list[object]] = [
+        ("idle SSE connections held by one uvicorn worker", f"{CONNECTIONS:,}"),
+        ("time to open them all (each reads its tip once)", f"{opened:.1f} s"),
+        ("worker memory before / after", f"{before / 1024:.0f} MiB / {after / 1024:.0f} MiB"),
+        ("memory per idle connection", f"{per_connection:.1f} KiB"),
+        (
+            f"one event fanned out to {FAN_OUT:,} viewers of a tip",
+            f"{fan_out_seconds * 1000:.0f} ms",
+        ),
+    ]
+    return "### Live streams (bench_live)\n\n" + table(["measure", "value"], rows)
+
+
+if __name__ == "__main__":
+    print(main())

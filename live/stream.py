@@ -1,0 +1,130 @@
+"""A tip's server-sent events: `id:`/`event:`/`data:` frames, heartbeats, the end.
+
+Frames:
+- `event: status` with `id: <TipStreamEvent id>`: a stored event (a status move),
+  replayed after `Last-Event-ID` on reconnection, each exactly once;
+- `event: status` without an id: the tip's public state when it differs from what
+  was last sent (new confirmations move no status, so they have no stored event);
+- `event: final`: the tip can no longer change (live.selectors.FINAL_CONFIRMATIONS);
+  the stream ends and the page stops listening;
+- `: heartbeat` comments, so proxies and browsers keep an idle connection open.
+
+Served under ASGI only (uvicorn: production and `make run`), one asyncio task per
+connection; under WSGI the view answers 204 and the page polls (live.views).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from live.fanout import HEARTBEAT_SECONDS, hub
+from live.selectors import StreamRead, stream_read
+
+RETRY = "retry: 3000\n\n"
+HEARTBEAT = ": heartbeat\n\n"
+FINAL = "event: final\ndata: {}\n\n"
+# A connection ends after this long even if the tip can still change; the browser
+# reconnects at once with Last-Event-ID, missing nothing (bounds a connection's life).
+MAX_STREAM_SECONDS = 30 * 60
+
+
+def frame(data: dict[str, Any], *, event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+class Cursor:
+    """What one connection has sent: the last event id and the last state."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.sent: dict[str, Any] = {}
+
+    def frames(self, read: StreamRead) -> str:
+        out = []
+        for event in read.events:
+            out.append(frame(event.data, event_id=event.pk))
+            self.after = event.pk
+            self.sent = event.data
+        if any(self.sent.get(key) != value for key, value in read.state.items()):
+            out.append(frame(read.state))
+            self.sent = read.state
+        if read.final:
+            out.append(FINAL)
+        return "".join(out)
+
+
+def _read(tip_id: str, after: int) -> StreamRead | None:
+    return stream_read(tip_id, after=after, now=timezone.now())
+
+
+# Reads in flight, by (loop, tip, cursor): the viewers of one tip woken by one event
+# share one read instead of each querying the database (1,000 viewers: one read).
+# A connection joins only a read that started after its last wake-up (`since`), so a
+# shared read never predates the event that woke it.
+_sequence = itertools.count()
+_inflight: dict[tuple[int, str, int], tuple[int, asyncio.Future[StreamRead | None]]] = {}
+
+
+async def shared_read(tip_id: str, after: int, *, since: int) -> StreamRead | None:
+    key = (id(asyncio.get_running_loop()), tip_id, after)
+    entry = _inflight.get(key)
+    if entry is None or entry[0] < since:
+        # Not thread-sensitive: reads of different tips run at once on pool threads.
+        read = sync_to_async(_read, thread_sensitive=False)(tip_id, after)
+        entry = (next(_sequence), asyncio.ensure_future(read))
+        _inflight[key] = entry
+        future = entry[1]
+        future.add_done_callback(
+            lambda done: _inflight.pop(key) if _inflight.get(key, (0, None))[1] is done else None
+        )
+    return await asyncio.shield(entry[1])
+
+
+async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, None]:
+    loop = asyncio.get_running_loop()
+    news = asyncio.Event()
+
+    woken = next(_sequence)
+
+    def news_arrived() -> None:
+        nonlocal woken
+        woken = next(_sequence)  # a read that starts later sees what woke us
+        news.set()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
+            loop.call_soon_threadsafe(news_arrived)
+
+    hub.subscribe(tip_id, wake)
+    cursor = Cursor(after)
+    try:
+        yield RETRY
+        started = last_write = loop.time()
+        while True:
+            news.clear()  # before reading: news during the read is not lost
+            read = await shared_read(tip_id, cursor.after, since=woken)
+            if read is None:
+                return
+            if frames := cursor.frames(read):
+                yield frames
+                last_write = loop.time()
+            if read.final or loop.time() - started >= MAX_STREAM_SECONDS:
+                return
+            try:
+                await asyncio.wait_for(news.wait(), hub.poll_seconds())
+            except TimeoutError:
+                woken = next(_sequence)  # no news: a poll, from a read started from now on
+                if loop.time() - last_write >= HEARTBEAT_SECONDS:
+                    yield HEARTBEAT
+                    last_write = loop.time()
+    finally:
+        hub.unsubscribe(tip_id, wake)
