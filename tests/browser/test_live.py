@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from chain.simulated import SimulatedChain
 from payments.services import tip_create
-from payments.tasks import watch_chain
+from payments.tasks import watch_chain, watch_mempool
 from tests.factories import CreatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +72,7 @@ def test_the_payment_screen_shows_payment_confirmation_and_a_reorg_without_reloa
     expect(status).to_have_text("Waiting for your payment…")
 
     txid = chain.send([(tip.address.address, 5000)])
-    watch_chain()
+    watch_mempool()
     expect(status).to_have_text(re.compile("Payment seen"))
 
     chain.mine(1)
