@@ -35,6 +35,10 @@ from django.urls import include, path
 from bench.common import ROOT, setup_django, table
 
 SMALL = 10_000
+# Both creators get a tip every SPACING seconds (same activity, the big one has a longer
+# history): 10k tips span ~35 days, 100k ~1 year, 1M ~9.5 years. The overview's
+# today / month / chart windows then hold the same tips for both.
+SPACING = 300
 ROUNDS = 5
 TIP_BATCH = 20
 PAGE_REPEAT = 5
@@ -86,7 +90,8 @@ def seed(creator, tips: int) -> float:
                    CASE WHEN a.used THEN t.at END, CASE WHEN a.used THEN t.at END, t.at, ''
             FROM payments_address a
             CROSS JOIN LATERAL (
-                SELECT now() - interval '1 day' - (%(n)s - a.index) * interval '1 second' AS at
+                SELECT now() - interval '1 day'
+                       - (%(n)s - a.index) * %(spacing)s * interval '1 second' AS at
             ) t
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN a.used THEN 'confirmed' ELSE 'expired' END AS status,
@@ -94,7 +99,7 @@ def seed(creator, tips: int) -> float:
             ) s
             WHERE a.wallet_key_id = %(key)s
             """,
-            {"key": key.pk, "n": tips},
+            {"key": key.pk, "n": tips, "spacing": SPACING},
         )
         cursor.execute(
             """
@@ -201,6 +206,7 @@ def main() -> str:
     from django.db import connection
     from django.db.models import Max, Q
     from django.test import Client
+    from django.utils import timezone
 
     from creators.services import api_key_create
     from payments import reports
@@ -264,8 +270,19 @@ def main() -> str:
 
         return get
 
+    def overview(name: str) -> Callable[[], object]:
+        client = clients[name][0]
+
+        def get() -> None:
+            response = client.get("/dashboard/")
+            assert response.status_code == 200, response.status_code
+
+        return get
+
     lists = interleaved(
         {
+            "overview big": overview("big"),
+            "overview small": overview("small"),
             "list first big": page("big", {}),
             "list first small": page("small", {}),
             "list deepest big": page("big", {"older": deepest["big"]}),
@@ -321,6 +338,29 @@ def main() -> str:
     def sql(qs) -> tuple[str, tuple]:
         return qs.query.sql_with_params()
 
+    from django.db.models import Count, F, Sum, Window
+    from django.db.models.functions import Lag
+
+    from payments.models import TipStatus
+
+    old_gap = paid_on_chain(key).order_by("index").values_list("index", flat=True)
+    new_gap = paid_on_chain(key).annotate(
+        previous=Window(Lag("index", default=-1), order_by=F("index").asc())
+    )
+    gap_sql, gap_params = new_gap.values("index", "previous").query.sql_with_params()
+    gap_sql = (
+        f'SELECT MAX(paid."index"), MAX(paid."index" - paid."previous" - 1) FROM ({gap_sql}) paid'
+    )
+    confirmed = Tip.objects.filter(creator=big, status=TipStatus.CONFIRMED)
+    all_time = confirmed.values("creator").annotate(n=Count("pk"), sats=Sum("confirmed_sats"))
+    month = confirmed.filter(created_at__gte=reports._start_of(timezone.localdate().replace(day=1)))
+    month_totals = month.values("creator").annotate(n=Count("pk"), sats=Sum("confirmed_sats"))
+    per_widget = (
+        confirmed.values("widget__public_id", "widget__label")
+        .annotate(n=Count("pk"), sats=Sum("confirmed_sats"))
+        .order_by("-sats")
+    )
+
     explains = [
         ("`last_used_index()` before: MAX over every paid address", explain(*sql(old_probe))),
         ("`last_used_index()` after: probe from the top", explain(*sql(new_probe))),
@@ -334,6 +374,29 @@ def main() -> str:
             explain(*sql(offset_deepest), drop_index="tip_creator_newest"),
         ),
         ("tip list, deepest page, after (keyset)", explain(*sql(keyset_deepest))),
+        (
+            "`gap_health()` before: every paid index, loaded into Python",
+            explain(*sql(old_gap)),
+        ),
+        (
+            "`gap_health()` after: a window in the database, two numbers back",
+            explain(gap_sql, gap_params),
+        ),
+        (
+            "overview, this month's confirmed totals, before (no tip_confirmed_totals)",
+            explain(*sql(month_totals), drop_index="tip_confirmed_totals"),
+        ),
+        ("overview, this month's confirmed totals, after", explain(*sql(month_totals))),
+        (
+            "overview, all-time confirmed totals, before",
+            explain(*sql(all_time), drop_index="tip_confirmed_totals"),
+        ),
+        ("overview, all-time confirmed totals, after", explain(*sql(all_time))),
+        (
+            "overview, per widget, before",
+            explain(*sql(per_widget), drop_index="tip_confirmed_totals"),
+        ),
+        ("overview, per widget, after", explain(*sql(per_widget))),
     ]
 
     def ratio(a: float, b: float) -> str:
@@ -353,6 +416,7 @@ def main() -> str:
         ],
     ]
     for label, key_name in (
+        ("dashboard overview", "overview"),
         ("dashboard tip list, first page", "list first"),
         ("dashboard tip list, deepest page", "list deepest"),
         ("`GET /api/v1/creator/tips/`, first page", "api first"),

@@ -186,6 +186,14 @@ class Tip(models.Model):
                 condition=~models.Q(status=models.F("announced_status")),
                 name="tip_unannounced",
             ),
+            # The overview's confirmed totals, chart and breakdowns: index-only scans of the
+            # creator's confirmed tips, only the window's range where there is one.
+            models.Index(
+                fields=["creator", "created_at"],
+                include=["confirmed_sats", "widget", "video_id"],
+                condition=models.Q(status="confirmed"),
+                name="tip_confirmed_totals",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Lag
 from django.utils import timezone
 
 from btc import WatchKey, parse_key
@@ -186,13 +188,24 @@ class GapHealth:
 
 
 def gap_health(wallet_key: WalletKey) -> GapHealth:
-    used = list(paid_on_chain(wallet_key).order_by("index").values_list("index", flat=True))
-    longest, previous = 0, -1
-    for index in used:
-        longest = max(longest, index - previous - 1)
-        previous = index
+    """Computed in the database: each paid index is compared with the paid index before
+    it (a window over the key's index), and only the top and the widest gap come back;
+    no index is loaded into Python, whatever the creator's history."""
+    paid = (
+        paid_on_chain(wallet_key)
+        .annotate(previous=Window(Lag("index", default=-1), order_by=F("index").asc()))
+        .values("index", "previous")
+    )
+    sql, params = paid.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # `sql` is the ORM's own compiled query; every value in it is a bound parameter.
+        cursor.execute(
+            f'SELECT MAX(paid."index"), MAX(paid."index" - paid."previous" - 1) FROM ({sql}) paid',  # noqa: S608
+            params,
+        )
+        highest, longest = cursor.fetchone()
     return GapHealth(
-        highest_used_index=previous,
-        longest_unused_run=longest,
+        highest_used_index=-1 if highest is None else highest,
+        longest_unused_run=longest or 0,
         gap_limit=settings.BITCACHE_GAP_LIMIT,
     )
