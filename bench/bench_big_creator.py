@@ -23,7 +23,6 @@ import base64
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-from bench.common import ROOT, setup_django, table
+from bench.common import median_seconds, setup_django, table
 
 SMALL = 10_000
 # Both creators get a tip every SPACING seconds (same activity, the big one has a longer
@@ -140,15 +139,6 @@ class _Rollback(Exception):
     pass
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def interleaved(cases: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """Median seconds of each case, rounds interleaved so drift hits all alike."""
     for fn in cases.values():
@@ -156,42 +146,18 @@ def interleaved(cases: dict[str, Callable[[], object]], repeat: int) -> dict[str
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(ROUNDS):
         for name, fn in cases.items():
-            samples[name].append(timed(fn, repeat))
+            samples[name].append(median_seconds(fn, repeat=repeat, warmup=0))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def served_rates(urls: dict[str, str]) -> dict[str, float]:
     """Requests per second of each URL behind gunicorn, as bench_pages measures pages."""
-    from bench.bench_pages import ROUNDS as WRK_ROUNDS
-    from bench.bench_pages import SECONDS, WORKERS, free_port, wait_until_up, wrk
+    from bench.bench_pages import served_samples
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-            "bench.bench_pages:bench_application()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    samples: dict[str, list[float]] = {name: [] for name in urls}
-    try:
-        for url in urls.values():
-            wait_until_up(base + url)
-            wrk(base + url, 1)
-        for _ in range(WRK_ROUNDS):
-            for name, url in urls.items():
-                samples[name].append(wrk(base + url, SECONDS)[0])
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return {
+        name: statistics.median(rps for rps, _ in runs)
+        for name, runs in served_samples(urls).items()
+    }
 
 
 def drf_cursor(position: str) -> str:

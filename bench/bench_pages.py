@@ -89,6 +89,38 @@ def wrk(url: str, seconds: int) -> tuple[float, float]:
     return rps, float(value) * _UNITS[unit]
 
 
+def served_samples(urls: dict[str, str]) -> dict[str, list[tuple[float, float]]]:
+    """(requests/s, p99 ms) of each URL behind gunicorn, ROUNDS runs of wrk each, the URLs
+    taking turns so that drift on a shared machine spreads over all of them."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            f"--workers={WORKERS}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            "bench.bench_pages:bench_application()",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
+    try:
+        for url in urls.values():
+            wait_until_up(base + url)
+            wrk(base + url, 1)  # warm both workers' connections and caches
+        for _ in range(ROUNDS):
+            for name, url in urls.items():
+                samples[name].append(wrk(base + url, SECONDS))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return samples
+
+
 def main() -> str:
     if shutil.which("wrk") is None:
         raise SystemExit("bench_pages needs wrk: apt-get install -y wrk")
@@ -106,37 +138,12 @@ def main() -> str:
     )
     widget = widget_create(creator=creator, label="Bench", min_tip_sats=2000)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-            "bench.bench_pages:bench_application()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
     pages = {
         "bare `OK` view (baseline)": "/bench/ok",
         "`/w/<id>/` widget": f"/w/{widget.public_id}/",
         "`/@<handle>` tip page": "/@bench",
     }
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
-    try:
-        for url in pages.values():
-            wait_until_up(base + url)
-            wrk(base + url, 1)  # warm both workers' connections and caches
-        for _ in range(ROUNDS):
-            for name, url in pages.items():
-                samples[name].append(wrk(base + url, SECONDS))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    samples = served_samples(pages)
 
     baseline = statistics.median(rps for rps, _ in samples["bare `OK` view (baseline)"])
     rows = []
