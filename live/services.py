@@ -10,6 +10,7 @@ from django.db import transaction
 from live.fanout import stream_publish
 from live.models import TipStreamEvent
 from payments.models import TAKEN_BACK_STATUSES, TipEvent, TipStatus
+from payments.selectors import viewer_status
 
 # What a stream event may carry: fields of payments.selectors.tip_public_status, which
 # anyone with the tip's link sees on its payment screen. Never the name, message,
@@ -35,12 +36,9 @@ def stream_event_append(event: TipEvent) -> TipStreamEvent:
     tip = event.tip
     snapshot = event.tip_data or {}
     data: dict[str, object] = {key: snapshot[key] for key in PUBLIC_FIELDS if key in snapshot}
-    status = event.to_status
-    if status == TipStatus.AWAITING_PAYMENT and event.created_at >= tip.expires_at:
-        status = TipStatus.EXPIRED  # as the viewer sees it (tip_viewer_status)
     data.update(
         id=tip.public_id,
-        status=status,
+        status=viewer_status(event.to_status, expires_at=tip.expires_at, at=event.created_at),
         from_status=event.from_status,
         # The network took a confirmed payment back (a reorg, a replacement, a drop).
         taken_back=event.from_status == TipStatus.CONFIRMED

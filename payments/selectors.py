@@ -38,12 +38,17 @@ def tip_confirmations(tip: Tip, scanned_height: int | None = None) -> int:
     return min((payment.confirmations(scanned_height) for payment in live), default=0)
 
 
-def tip_viewer_status(tip: Tip) -> str:
-    """The status a viewer should see now: an unpaid tip past its window is expired
-    even before the watcher's next run marks it so."""
-    if tip.status == TipStatus.AWAITING_PAYMENT and timezone.now() >= tip.expires_at:
+def viewer_status(status: str, *, expires_at: datetime, at: datetime) -> str:
+    """The status a viewer sees at `at`: an unpaid tip past its window is expired even
+    before the watcher's next run marks it so."""
+    if status == TipStatus.AWAITING_PAYMENT and at >= expires_at:
         return TipStatus.EXPIRED
-    return tip.status
+    return status
+
+
+def tip_viewer_status(tip: Tip) -> str:
+    """The status a viewer should see now."""
+    return viewer_status(tip.status, expires_at=tip.expires_at, at=timezone.now())
 
 
 def tip_public_status(tip: Tip, scanned_height: int | None = None) -> dict[str, Any]:
