@@ -13,6 +13,7 @@ from payments.onchain.addresses import last_used_index, paid_on_chain
 from payments.services import tip_create
 from payments.tasks import watch_chain
 from tests.factories import CreatorFactory
+from tests.payments import histories
 
 TIPS = 6
 
@@ -68,14 +69,7 @@ class TestLastUsedIndex(TestCase):
             elif kind == "drop" and mempool:
                 chain.drop(mempool[step[1] % len(mempool)])
             elif kind == "reorg" and chain.tip().height >= step[1]:
-                top = chain.tip().height
-                reorganised = {
-                    tx.txid
-                    for h in range(top - step[1] + 1, top + 1)
-                    for tx in chain.block(chain.block_hash(h)).transactions
-                }
-                dropped = [txid for txid in sent if txid in reorganised][-1:]
-                chain.reorg(step[1], drop_txids=dropped if step[2] else ())
+                histories.reorg(chain, step[1], sent, double_spend=step[2])
             elif kind == "watch":
                 assert watch_chain() is not None
                 recount = paid_on_chain(key).aggregate(top=Max("index"))["top"]

@@ -17,6 +17,7 @@ from payments.models import Payment, PaymentState, Tip
 from payments.services import tip_create
 from payments.tasks import watch_chain, watch_mempool
 from tests.factories import CreatorFactory
+from tests.payments import histories
 
 OTHER_ADDRESS = "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
 
@@ -92,15 +93,7 @@ class TestRandomHistories(TestCase):
             elif kind == "drop" and mempool:
                 chain.drop(mempool[step[1] % len(mempool)])
             elif kind == "reorg" and chain.tip().height >= step[1]:
-                top = chain.tip().height
-                reorganised = {
-                    tx.txid
-                    for h in range(top - step[1] + 1, top + 1)
-                    for tx in chain.block(chain.block_hash(h)).transactions
-                }
-                # A double-spend: the last payment mined in those blocks never comes back.
-                dropped = [txid for txid in sent if txid in reorganised][-1:]
-                chain.reorg(step[1], drop_txids=dropped if step[2] else ())
+                histories.reorg(chain, step[1], sent, double_spend=step[2])
             elif kind == "watch":
                 assert watch_chain() is not None
                 assert watch_mempool() is not None
