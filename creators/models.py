@@ -225,3 +225,44 @@ class ApiKey(models.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LightningWalletKind(models.TextChoices):
+    NWC = "nwc", _("Nostr Wallet Connect")
+    LIGHTNING_ADDRESS = "lightning_address", _("Lightning Address")
+    SIMULATED = "simulated", _("Simulated wallet (development)")
+
+
+class LightningWallet(models.Model):
+    """The creator's own Lightning wallet, connected with receive-only rights.
+
+    Bitcache asks it for invoices and whether they were paid, never to pay. What identifies
+    the wallet is public (`label`, `public`); the connection secret (an NWC client key) is a
+    credential, kept only sealed (web.sealing) and never shown, logged, emailed or served.
+    Adapters per kind live in payments.lightning.wallets.
+    """
+
+    creator_lookup = "creator"
+
+    creator = models.OneToOneField(
+        Creator, on_delete=models.CASCADE, related_name="lightning_wallet"
+    )
+    kind = models.CharField(max_length=20, choices=LightningWalletKind.choices)
+    # What the creator sees on the dashboard: "Alby Hub via wss://relay.getalby.com/v1",
+    # "alice@getalby.com". Never the secret.
+    label = models.CharField(max_length=200)
+    # The kind's public parameters (wallet pubkey, relays, encryption scheme, the payee node
+    # key pinned by the connection test, the Lightning Address and its callback...).
+    public = models.JSONField(default=dict)
+    secret_sealed = models.TextField(blank=True)
+    # The last "test connection": a 1-sat invoice made and checked.
+    tested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.creator}"
+
+    def __repr__(self) -> str:
+        # The default repr is harmless, but say so: nothing here may print the secret.
+        return f"<LightningWallet {self.pk} {self.kind} creator={self.creator_id}>"

@@ -22,6 +22,7 @@ PRODUCTION = {
     "BITCACHE_CHAIN_SOURCE": "esplora",
     "BITCACHE_ESPLORA_URL": "http://127.0.0.1:3002",
     "DATABASE_URL": "postgres://bitcache@127.0.0.1:5432/bitcache",
+    "BITCACHE_SEALING_KEYS": "x7OIi3TwqZVrgR1iRSI0QKfIq9hF1i4FbRcrUm4xDYM=",
 }
 
 
@@ -63,6 +64,8 @@ def test_production_starts_with_safe_settings_and_secure_cookies(tmp_path):
         ({"SECRET_KEY": "dev-insecure-change-me"}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"BITCACHE_CHAIN_SOURCE": "simulated"}, "simulated chain"),
+        ({"BITCACHE_SEALING_KEYS": None}, "BITCACHE_SEALING_KEYS"),
+        ({"BITCACHE_SEALING_KEYS": "not-a-key"}, "not a Fernet key"),
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
         ({"BITCACHE_NETWORK": "litecoin"}, "BITCACHE_NETWORK must be one of"),
     ],

@@ -25,6 +25,7 @@ from bitcache.env import (
 )
 from rates.currencies import CURRENCIES
 from rates.providers import PROVIDER_NAMES
+from web.sealing import key_from_passphrase, sealing_key_valid
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("BITCACHE_VAR_DIR", str(BASE_DIR / "var")))
@@ -36,6 +37,17 @@ os.environ.setdefault("BCL_DATA_DIR", str(VAR_DIR / "bitcoinlib"))
 
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused by production settings
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+# Wallet connection secrets are sealed at rest with these Fernet keys (web/sealing.py): the
+# first seals, every one unseals, so a key rotates by putting a new one first and running
+# `manage.py reseal`. Without the setting (development), one is derived from SECRET_KEY.
+BITCACHE_SEALING_KEYS = env_list("BITCACHE_SEALING_KEYS") or [key_from_passphrase(SECRET_KEY)]
+for _key in BITCACHE_SEALING_KEYS:
+    if not sealing_key_valid(_key):
+        raise ImproperlyConfigured(
+            "BITCACHE_SEALING_KEYS holds a value that is not a Fernet key (32 url-safe "
+            "base64-encoded bytes), e.g. python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'."
+        )
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from bitcache.env import env_bool, env_choice_list, env_int
+from bitcache.env import env_bool, env_choice_list, env_int, env_list
 from rates.providers import PROVIDER_NAMES
 
 from .base import *  # noqa: F403
@@ -14,6 +14,12 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a long random value (at least 32 characters), e.g. "
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
+if not env_list("BITCACHE_SEALING_KEYS"):
+    raise ImproperlyConfigured(
+        "Set BITCACHE_SEALING_KEYS to a Fernet key (wallet connection secrets are sealed with "
+        "it, apart from SECRET_KEY), e.g. python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'."
     )
 if BITCACHE_CHAIN_SOURCE == "simulated":
     raise ImproperlyConfigured(
