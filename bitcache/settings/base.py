@@ -275,6 +275,10 @@ BITCACHE_CHAIN_SOURCE = env_choice(
 BITCACHE_ESPLORA_URL = env_str("BITCACHE_ESPLORA_URL")
 BITCACHE_BITCOIND_URL = env_str("BITCACHE_BITCOIND_URL")
 BITCACHE_BITCOIND_COOKIE_FILE = env_str("BITCACHE_BITCOIND_COOKIE_FILE")
+# Bitcoin Core's ZMQ publishers (its -zmqpubrawtx / -zmqpubhashblock endpoints, e.g.
+# tcp://127.0.0.1:28332): `manage.py watch_zmq` scans the moment Core announces a
+# transaction or a block, instead of at the next poll.
+BITCACHE_BITCOIND_ZMQ = env_list("BITCACHE_BITCOIND_ZMQ")
 BITCACHE_CHAIN_TIMEOUT_SECONDS = env_int("BITCACHE_CHAIN_TIMEOUT_SECONDS", 10, minimum=1)
 # Esplora's mempool is asked about one address per request: this many at once.
 BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY = env_int("BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY", 4, minimum=1)
