@@ -67,6 +67,10 @@ class Hub:
         for wake in waiters:
             wake()
 
+    def watched(self, tip_id: str) -> bool:
+        with self._lock:
+            return tip_id in self._waiters
+
     def connections(self) -> int:
         with self._lock:
             return sum(len(waiters) for waiters in self._waiters.values())

@@ -5,6 +5,9 @@ can no longer change. Driven with Django's AsyncClient (ASGI) and the stream its
 from __future__ import annotations
 
 import asyncio
+import math
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -15,6 +18,7 @@ from django.test import AsyncClient, Client
 
 from live import fanout
 from live.models import TipStreamEvent
+from live.selectors import StreamRead
 from live.stream import tip_stream_async
 from tests.live.conftest import parse_frames, status_frames
 
@@ -132,3 +136,49 @@ def test_under_wsgi_the_page_is_told_to_poll_instead(tip):
     with ThreadPoolExecutor(1) as pool:  # see run_async
         response = pool.submit(Client().get, f"/t/{tip.public_id}/events").result()
     assert response.status_code == 204
+
+
+def test_idle_viewers_of_one_tip_share_one_read_per_poll(monkeypatch):
+    """Without news, every connection to a tip polls at the same tick and they share the
+    read: one database read per tip per poll period in a process, however many viewers."""
+    period = 0.05
+    monkeypatch.setattr(fanout.hub, "poll_seconds", lambda: period)
+    reads: list[float] = []
+    enough = 6
+    read_done: list[Callable[[], None]] = []
+
+    def counting_read(tip_id: str, after: int) -> StreamRead:
+        reads.append(time.monotonic())
+        for tell in read_done:
+            tell()
+        return StreamRead(state={"status": "awaiting_payment"})
+
+    monkeypatch.setattr("live.stream._read", counting_read)
+
+    async def scenario() -> list[float]:
+        viewers = 20
+        opened = asyncio.Semaphore(0)
+        loop, read = asyncio.get_running_loop(), asyncio.Event()
+        read_done.append(lambda: loop.call_soon_threadsafe(read.set))
+
+        async def view() -> None:
+            async for chunk in tip_stream_async("t-shared", after=0):
+                if "event: status" in chunk:
+                    opened.release()
+
+        tasks = [asyncio.ensure_future(view()) for _ in range(viewers)]
+        for _ in range(viewers):
+            await asyncio.wait_for(opened.acquire(), STUCK)
+        first_poll = len(reads)
+        while len(reads) < first_poll + enough:
+            read.clear()
+            await asyncio.wait_for(read.wait(), STUCK)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return reads[first_poll:]
+
+    polls = run_async(scenario)
+    per_tick = Counter(math.floor(moment / period) for moment in polls)
+
+    assert max(per_tick.values()) == 1, per_tick
