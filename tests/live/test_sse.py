@@ -145,7 +145,7 @@ def test_idle_viewers_of_one_tip_share_one_read_per_poll(monkeypatch):
     monkeypatch.setattr(fanout.hub, "poll_seconds", lambda: period)
     reads: list[float] = []
     enough = 6
-    read_done: list[Callable[[], None]] = []
+    read_done: list[Callable[[], object]] = []
 
     def counting_read(tip_id: str, after: int) -> StreamRead:
         reads.append(time.monotonic())
