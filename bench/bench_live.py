@@ -11,12 +11,14 @@ the last stream's frame. Run: `python -m bench.bench_live` (CONNECTIONS=... to c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import ROOT, setup_django, table
@@ -31,6 +33,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -74,25 +82,16 @@ async def fan_out(port: int, tip_id: str, publish) -> float:
     return elapsed
 
 
-def main() -> str:
+@contextlib.contextmanager
+def live_site(connections: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A Redis server and one uvicorn worker publishing through it; yields (port, worker).
+
+    This process publishes to the same Redis (settings.BITCACHE_LIVE_REDIS_URL)."""
+    from django.conf import settings
+
     redis_binary = shutil.which("redis-server")
     if redis_binary is None:
-        raise SystemExit("bench_live needs redis-server: apt-get install -y redis-server")
-    setup_django()
-    from django.conf import settings
-    from django.db import transaction
-    from django.utils import timezone
-
-    from live.fanout import stream_publish
-    from live.models import TipStreamEvent
-    from payments.services import tip_create
-    from tests.factories import CreatorFactory
-
-    # Ten creators with ten open tips each: within the open-tip cap and the gap limit.
-    creators = [CreatorFactory(handle=f"livebench{n}", verified=True) for n in range(TIPS // 10)]
-    tips = [tip_create(creator=c, amount_sats=5000) for c in creators for _ in range(10)]
-    tip_ids = [tip.public_id for tip in tips]
-
+        raise SystemExit("live benchmarks need redis-server: apt-get install -y redis-server")
     redis_port = free_port()
     redis = subprocess.Popen(
         [
@@ -114,7 +113,7 @@ def main() -> str:
         if "Ready to accept connections" in line:
             break
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    settings.BITCACHE_LIVE_REDIS_URL = redis_url  # this process publishes there too
+    settings.BITCACHE_LIVE_REDIS_URL = redis_url
 
     port = free_port()
     env = {**os.environ, "BITCACHE_LIVE_REDIS_URL": redis_url}
@@ -133,7 +132,7 @@ def main() -> str:
             "--backlog",
             "4096",
             "--limit-concurrency",
-            str(CONNECTIONS + FAN_OUT + 100),
+            str(connections + 100),
         ],
         cwd=ROOT,
         env=env,
@@ -148,6 +147,32 @@ def main() -> str:
                 if time.monotonic() > deadline:
                     raise SystemExit("uvicorn did not start") from None
                 time.sleep(0.2)
+        yield port, server
+    finally:
+        for process in (server, redis):
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # thousands of open streams can outlast a polite stop
+
+
+def main() -> str:
+    setup_django()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from live.fanout import HEARTBEAT_SECONDS, stream_publish
+    from live.models import TipStreamEvent
+    from payments.services import tip_create
+    from tests.factories import CreatorFactory
+
+    # Ten creators with ten open tips each: within the open-tip cap and the gap limit.
+    creators = [CreatorFactory(handle=f"livebench{n}", verified=True) for n in range(TIPS // 10)]
+    tips = [tip_create(creator=c, amount_sats=5000) for c in creators for _ in range(10)]
+    tip_ids = [tip.public_id for tip in tips]
+
+    with live_site(CONNECTIONS + FAN_OUT) as (port, server):
 
         async def idle() -> tuple[int, int, float]:
             before = rss_kb(server.pid)
@@ -155,11 +180,19 @@ def main() -> str:
             streams = await open_many(port, tip_ids, CONNECTIONS)
             opened = time.perf_counter() - started
             after = rss_kb(server.pid)
+            # Hold them through a whole poll period: every stream must get its heartbeat
+            # (the polls without news of 5,000 streams of 100 tips share 100 reads).
+            cpu_before, held_from = cpu_seconds(server.pid), time.perf_counter()
+            await asyncio.wait_for(
+                asyncio.gather(*(reader.readuntil(b": heartbeat") for reader, _ in streams)),
+                HEARTBEAT_SECONDS * 3,
+            )
+            cpu_share = (cpu_seconds(server.pid) - cpu_before) / (time.perf_counter() - held_from)
             for _, writer in streams:
                 writer.close()
-            return before, after, opened
+            return before, after, opened, cpu_share
 
-        before, after, opened = asyncio.run(idle())
+        before, after, opened, cpu_share = asyncio.run(idle())
 
         def publish() -> None:
             with transaction.atomic():
@@ -171,13 +204,6 @@ def main() -> str:
             stream_publish(tip_ids[0])
 
         fan_out_seconds = asyncio.run(fan_out(port, tip_ids[0], publish))
-    finally:
-        for process in (server, redis):
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()  # thousands of open streams can outlast a polite stop
 
     per_connection = (after - before) / CONNECTIONS
     rows: list[list[object]] = [
@@ -185,6 +211,7 @@ def main() -> str:
         ("time to open them all (each reads its tip once)", f"{opened:.1f} s"),
         ("worker memory before / after", f"{before / 1024:.0f} MiB / {after / 1024:.0f} MiB"),
         ("memory per idle connection", f"{per_connection:.1f} KiB"),
+        ("worker CPU while holding them, until each got a heartbeat", f"{cpu_share:.0%} of a core"),
         (
             f"one event fanned out to {FAN_OUT:,} viewers of a tip",
             f"{fan_out_seconds * 1000:.0f} ms",

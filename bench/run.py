@@ -23,6 +23,8 @@ BENCHES = [
     "bench.bench_export",
     "bench.bench_pages",
     "bench.bench_big_creator",
+    "bench.bench_live",
+    "bench.bench_latency",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

@@ -1,0 +1,123 @@
+"""From the chain source's report to the viewer's screen: pushed (SSE) against polled.
+
+The simulated chain "reports" a payment (the transaction enters its mempool); the watcher
+runs at once, as `watch_zmq` makes it run on Bitcoin Core's notification, and the clock
+stops when the viewer's connection shows "payment seen". Pushed: an SSE stream to one
+uvicorn worker through Redis, one trial at a time. Polled: what the payment page did before,
+`status.json` every POLL_SECONDS. The outbox
+dispatch that a Celery worker does in production runs inline here (task_always_eager), so
+the broker's hop (a few ms on loopback) is not in the figure. Polled trials pay one tip at
+a time too, each while its page waits for its next poll (a random phase).
+
+Run: `python -m bench.bench_latency`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import statistics
+import time
+import urllib.request
+
+from bench.bench_live import live_site, open_stream
+from bench.common import setup_django, table
+
+TRIALS = 20
+POLL_TRIALS = 10  # each one waits for the page's poll: seconds apiece
+POLL_SECONDS = 4.0  # the payment page's poll before pushes
+TARGET_MEDIAN, TARGET_P95 = 2.0, 3.0
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def main() -> str:
+    setup_django()
+    from bitcache.celery_app import app
+    from chain.simulated import SimulatedChain
+    from payments.services import tip_create
+    from payments.tasks import watch_chain, watch_mempool
+    from tests.factories import CreatorFactory
+
+    app.conf.task_always_eager = True
+    chain = SimulatedChain.from_settings()
+    chain.ensure_genesis()
+    watch_chain()
+    creators = [CreatorFactory(handle=f"latency{n}", verified=True) for n in range(5)]
+
+    # Spread over creators: each holds at most BITCACHE_MAX_OPEN_TIPS_PER_CREATOR open tips.
+    turns = itertools.cycle(creators)
+
+    def new_tip():
+        return tip_create(creator=next(turns), amount_sats=5000)
+
+    def pay(*tips) -> None:
+        chain.send([(tip.address.address, tip.amount_sats) for tip in tips])
+        watch_mempool()
+
+    with live_site(TRIALS + 10) as (port, _server):
+
+        async def pushed() -> list[float]:
+            seen = []
+            for _ in range(TRIALS):
+                tip = await asyncio.to_thread(new_tip)
+                reader, writer = await open_stream(port, tip.public_id)
+                started = time.perf_counter()
+                await asyncio.to_thread(pay, tip)
+                await reader.readuntil(b'"in_mempool"')
+                seen.append(time.perf_counter() - started)
+                writer.close()
+            return seen
+
+        push = asyncio.run(pushed())
+
+        def status(tip_id: str) -> str:
+            url = f"http://127.0.0.1:{port}/t/{tip_id}/status.json"
+            with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
+                return json.load(answer)["status"]
+
+        async def polled() -> list[float]:
+            seen = []
+            for _ in range(POLL_TRIALS):
+                tip = await asyncio.to_thread(new_tip)
+                started = time.perf_counter()
+                paying = asyncio.ensure_future(asyncio.to_thread(pay, tip))
+                # The page's next poll falls anywhere in its period.
+                await asyncio.sleep(random.uniform(0, POLL_SECONDS))  # noqa: S311
+                while await asyncio.to_thread(status, tip.public_id) != "in_mempool":
+                    await asyncio.sleep(POLL_SECONDS)
+                seen.append(time.perf_counter() - started)
+                await paying
+            return seen
+
+        poll_seen = asyncio.run(polled())
+
+    push_median, poll_median = statistics.median(push), statistics.median(poll_seen)
+    rows: list[list[object]] = [
+        ["measure", "pushed (SSE)", "polled (status.json every 4 s)", "target"],
+        [
+            "source report -> screen, median",
+            f"{push_median * 1000:.0f} ms",
+            f"{poll_median * 1000:.0f} ms",
+            f"<= {TARGET_MEDIAN:.0f} s",
+        ],
+        [
+            "source report -> screen, p95",
+            f"{p95(push) * 1000:.0f} ms",
+            f"{p95(poll_seen) * 1000:.0f} ms",
+            f"<= {TARGET_P95:.0f} s",
+        ],
+        ["pushed / polled, median", f"{push_median / poll_median:.2f}", "", ""],
+    ]
+    return (
+        f"### From the source's report to the viewer's screen (bench_latency, {TRIALS} tips)\n\n"
+        + table(rows[0], rows[1:])
+    )
+
+
+if __name__ == "__main__":
+    print(main())
