@@ -14,19 +14,36 @@ from btc.bip21 import bip21_uri
 from chain.models import ChainState
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import LIVE_PAYMENT_STATES, Tip, TipStatus
+from payments.models import LIVE_PAYMENT_STATES, LightningInvoice, Rail, Tip, TipStatus
 
 
 def tip_get_public(public_id: str) -> Tip | None:
     """A tip by its public id (what the viewer's URL holds), with what its page shows."""
     return (
-        Tip.objects.select_related("creator", "address", "widget")
+        Tip.objects.select_related("creator", "address", "widget", "lightning_invoice")
         .filter(public_id=public_id)
         .first()
     )
 
 
+def tip_invoice(tip: Tip) -> LightningInvoice | None:
+    """The Lightning invoice of a Lightning tip (None for an on-chain one, without a query)."""
+    if tip.rail != Rail.LIGHTNING:
+        return None
+    try:
+        return tip.lightning_invoice
+    except LightningInvoice.DoesNotExist:
+        return None
+
+
 def tip_payment_uri(tip: Tip) -> str:
+    """What a wallet opens: a BIP21 URI for an on-chain tip, `lightning:<invoice>` for a
+    Lightning one."""
+    invoice = tip_invoice(tip)
+    if invoice is not None:
+        return f"lightning:{invoice.bolt11}"
+    if tip.address is None:
+        return ""
     return bip21_uri(tip.address.address, tip.amount_sats, label=f"Tip for @{tip.creator.handle}")
 
 
@@ -54,6 +71,7 @@ def tip_viewer_status(tip: Tip) -> str:
 def tip_public_status(tip: Tip, scanned_height: int | None = None) -> dict[str, Any]:
     """What a viewer's payment screen needs to show live: no creator-private data.
     `scanned_height` as for tip_confirmations (read here when None)."""
+    invoice = tip_invoice(tip)
     return {
         "id": tip.public_id,
         "status": tip_viewer_status(tip),
@@ -65,7 +83,9 @@ def tip_public_status(tip: Tip, scanned_height: int | None = None) -> dict[str, 
         "paid_late": tip.paid_late,
         "below_minimum": tip.below_minimum,
         "overpaid": tip.overpaid,
-        "address": tip.address.address,
+        "rail": tip.rail,
+        "address": tip.address.address if tip.address is not None else "",
+        "bolt11": invoice.bolt11 if invoice is not None else "",
         "payment_uri": tip_payment_uri(tip),
         "expires_at": tip.expires_at.isoformat(),
     }
