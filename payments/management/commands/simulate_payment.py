@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from btc.bolt11 import InvoiceRefused, invoice_decode
 from chain.simulated import SimulatedChain
 from payments.lightning.simulated import NotSimulated, simulated_allowed, simulated_invoice_pay
 from payments.models import Rail, Tip
@@ -10,13 +11,15 @@ class Command(BaseCommand):
     help = (
         "Pay a tip offline, on either rail: on the simulated chain (an on-chain tip), or its "
         "invoice from the simulated Lightning wallet (a Lightning tip): python manage.py "
-        "simulate_payment TIP_ID [--sats N] [--confirm]"
+        "simulate_payment TIP_ID [--sats N] [--confirm], or simulate_payment BOLT11 (an "
+        "invoice an LNURL callback returned)"
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "tip_id",
-            help="the tip's public id (in its URL); write -- before an older id starting with -",
+            help="the tip's public id (in its URL), or its Lightning invoice (lnbc...); write "
+            "-- before an older id starting with -",
         )
         parser.add_argument(
             "--sats", type=int, help="amount to send on-chain (default: the tip's amount)"
@@ -26,13 +29,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, tip_id, sats, confirm, **options):
-        tip = (
-            Tip.objects.select_related("address", "lightning_invoice")
-            .filter(public_id=tip_id)
-            .first()
-        )
+        tips = Tip.objects.select_related("address", "lightning_invoice")
+        tip = tips.filter(public_id=tip_id).first()
+        if tip is None and tip_id.lower().startswith("ln"):
+            try:
+                payment_hash = invoice_decode(tip_id).payment_hash
+            except InvoiceRefused as exc:
+                raise CommandError(f"That is not an invoice: {exc}") from None
+            tip = tips.filter(lightning_invoice__payment_hash=payment_hash).first()
         if tip is None:
-            raise CommandError(f"No tip with id {tip_id!r}.")
+            raise CommandError(f"No tip with id {tip_id[:40]!r}.")
         if tip.rail == Rail.LIGHTNING:
             self._pay_invoice(tip, sats)
         else:
