@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from payments.models import Tip, TipStatus
+from payments.models import Rail, Tip, TipStatus
 from payments.qr import qr_svg
 from payments.selectors import tip_public_message
 from payments.services import TipRefused
@@ -18,7 +18,11 @@ def payment_context(tip: Tip, state: dict[str, Any]) -> dict[str, Any]:
     tip or for anything paid like one (an unlocks purchase)."""
     qr = ""
     if state["status"] != TipStatus.EXPIRED:
-        qr = qr_svg(state["payment_uri"], title=_("QR code of the payment request"))
+        uri = state["payment_uri"]
+        if state.get("rail") == Rail.LIGHTNING:
+            # BOLT11 is case-insensitive: upper case fits QR's denser alphanumeric mode.
+            uri = uri.upper()
+        qr = qr_svg(uri, title=_("QR code of the payment request"))
     # A message hidden or held for review stays off every public page.
     message = tip_public_message(tip) or ""
     return {"tip": tip, "creator": tip.creator, "state": state, "qr": qr, "message": message}
