@@ -27,8 +27,11 @@ def tip_get_public(public_id: str) -> Tip | None:
 
 
 def tip_invoice(tip: Tip) -> LightningInvoice | None:
-    """The Lightning invoice of a Lightning tip (None for an on-chain one, without a query)."""
-    if tip.rail != Rail.LIGHTNING:
+    """The tip's Lightning invoice: a Lightning tip's, or an on-chain tip's also offered over
+    Lightning (unified QR) when the query selected it (`select_related("lightning_invoice")`,
+    as tip_get_public and the reports do); no query for an on-chain tip otherwise."""
+    cached = Tip.lightning_invoice.is_cached(tip)
+    if tip.rail != Rail.LIGHTNING and not cached:
         return None
     try:
         return tip.lightning_invoice
@@ -40,11 +43,13 @@ def tip_payment_uri(tip: Tip) -> str:
     """What a wallet opens: a BIP21 URI for an on-chain tip, `lightning:<invoice>` for a
     Lightning one."""
     invoice = tip_invoice(tip)
-    if invoice is not None:
-        return f"lightning:{invoice.bolt11}"
     if tip.address is None:
-        return ""
-    return bip21_uri(tip.address.address, tip.amount_sats, label=f"Tip for @{tip.creator.handle}")
+        return f"lightning:{invoice.bolt11}" if invoice is not None else ""
+    uri = bip21_uri(tip.address.address, tip.amount_sats, label=f"Tip for @{tip.creator.handle}")
+    if invoice is not None and invoice.settled_at is None:
+        # Unified BIP21: the wallet picks the rail it can pay on.
+        uri += f"&lightning={invoice.bolt11}"
+    return uri
 
 
 def tip_confirmations(tip: Tip, scanned_height: int | None = None) -> int:

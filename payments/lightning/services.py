@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from btc.bolt11 import InvoiceRefused, invoice_check, invoice_decode
 from btc.lnurl import metadata_hash
+from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, LightningWallet
 from payments.lightning.wallets import WalletUnavailable, adapter_for
 from payments.models import LightningInvoice, Rail, Tip
@@ -115,7 +116,6 @@ def lightning_tip_create(
             "wallet_unavailable",
             _("This creator's Lightning wallet did not answer. Please try again in a minute."),
         ) from None
-    payee = wallet.public.get("payee") if isinstance(wallet.public, dict) else None
     try:
         payment_hash = invoice_check(
             bolt11,
@@ -123,7 +123,7 @@ def lightning_tip_create(
             network=settings.BITCACHE_NETWORK,
             description_hash=description_hash,
             now=int(now.timestamp()),
-            payee=payee if isinstance(payee, str) else None,
+            payee=_pinned_payee(wallet),
         )
     except InvoiceRefused as exc:
         # The wallet's mistake (or a forgery): the viewer is never shown that invoice.
@@ -178,6 +178,65 @@ def lightning_tip_create(
     return tip
 
 
+def lightning_invoice_attach(
+    *, tip: Tip, description: str, now: datetime | None = None
+) -> LightningInvoice | None:
+    """Offer an on-chain tip over Lightning too (the unified BIP21 QR): an invoice from the
+    creator's wallet for the tip's amount, valid as long as the tip's payment window, checked
+    like every wallet answer. None, and the tip stays on-chain only, when the creator has no
+    wallet or it fails to give a good invoice: the viewer can still pay on-chain.
+
+    The tip keeps rail `onchain` until the invoice is paid (invoice_settled moves it).
+    """
+    now = now or timezone.now()
+    wallet = lightning_wallet_of(tip.creator)
+    seconds = int((tip.expires_at - now).total_seconds())
+    if wallet is None or seconds < 60 or tip.amount_sats > lightning_max_sats():
+        return None
+    amount_msat = tip.amount_sats * 1000
+    description_hash = metadata_hash(description)
+    try:
+        bolt11 = adapter_for(wallet).make_invoice(
+            amount_msat=amount_msat, description_hash=description_hash, expiry_seconds=seconds
+        )
+        payment_hash = invoice_check(
+            bolt11,
+            amount_msat=amount_msat,
+            network=settings.BITCACHE_NETWORK,
+            description_hash=description_hash,
+            now=int(now.timestamp()),
+            payee=_pinned_payee(wallet),
+        )
+    except WalletUnavailable as exc:
+        log.info("creator %s: no invoice for a unified QR: %s", tip.creator_id, exc.message)
+        return None
+    except InvoiceRefused as exc:
+        log.warning("creator %s: wallet invoice refused (%s)", tip.creator_id, exc.code)
+        return None
+    decoded = invoice_decode(bolt11)
+    try:
+        with transaction.atomic():
+            return LightningInvoice.objects.create(
+                tip=tip,
+                payment_hash=payment_hash,
+                bolt11=bolt11,
+                amount_msat=amount_msat,
+                description_hash=description_hash,
+                expires_at=datetime.fromtimestamp(decoded.timestamp + decoded.expiry, tz=UTC),
+                next_lookup_at=now + next_lookup_delay(0),
+                created_at=now,
+            )
+    except IntegrityError:
+        log.warning("creator %s: wallet returned a known payment hash", tip.creator_id)
+        return None
+
+
+def _pinned_payee(wallet: LightningWallet) -> str | None:
+    """The wallet's node key, when the connection test pinned it."""
+    payee = wallet.public.get("payee") if isinstance(wallet.public, dict) else None
+    return payee if isinstance(payee, str) else None
+
+
 def _preimage_matches(preimage: str, payment_hash: str) -> bool:
     try:
         raw = bytes.fromhex(preimage)
@@ -223,7 +282,14 @@ def invoice_settled(
         invoice.preimage = preimage or ""
         invoice.next_lookup_at = None
         invoice.save(update_fields=["settled_at", "preimage", "next_lookup_at"])
-        return tip_refresh(tip, scanned_height=None, now=now)
+        if tip.rail != Rail.LIGHTNING:
+            # A tip offered on both rails (unified QR) was paid over Lightning.
+            tip.rail = Rail.LIGHTNING
+            tip.save(update_fields=["rail", "updated_at"])
+        scanned = ChainState.load().height if tip.address_id is not None else None
+        return tip_refresh(
+            Tip.objects.prefetch_related("payments").get(pk=tip.pk), scanned_height=scanned, now=now
+        )
 
 
 # --- Looking invoices up (the fallback when no notification comes) -----------------
