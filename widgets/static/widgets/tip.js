@@ -275,26 +275,6 @@
     });
   }
 
-  /* --- WebLN: one click when the browser has a Lightning wallet ---------- */
-  function initWebln(button) {
-    if (!window.webln) return;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      button.disabled = true;
-      Promise.resolve(window.webln.enable())
-        .then(function () {
-          return window.webln.sendPayment(button.dataset.weblnInvoice);
-        })
-        .catch(function () {
-          // Refused or failed in the wallet: the QR code and the link still work.
-        })
-        .then(function () {
-          // The paid state arrives by the live status, from the creator's wallet.
-          button.disabled = false;
-        });
-    });
-  }
-
   /* --- Height for the embedding page (embed.js) ------------------------- */
   function reportHeight() {
     var last = 0;
@@ -312,6 +292,5 @@
   document.querySelectorAll("[data-tip-form]").forEach(initForm);
   document.querySelectorAll("[data-tip-status]").forEach(initStatus);
   document.querySelectorAll("[data-copy-from]").forEach(initCopy);
-  document.querySelectorAll("[data-webln-invoice]").forEach(initWebln);
   if (window.parent !== window) reportHeight();
 })();
