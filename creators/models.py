@@ -113,6 +113,12 @@ class Creator(models.Model):
     min_tip_sats = models.PositiveBigIntegerField(
         _("minimum tip (sats)"), default=1000, validators=[MinValueValidator(1)]
     )
+    # With a Lightning wallet connected: tips below this are offered over Lightning only (an
+    # on-chain payment that small costs the viewer a fee of the same order and leaves the
+    # creator dust); from it up, one unified QR offers both rails.
+    onchain_min_sats = models.PositiveBigIntegerField(
+        _("on-chain minimum (sats)"), default=10_000, validators=[MinValueValidator(1)]
+    )
     suggested_amounts = models.JSONField(_("suggested amounts (sats)"), default=list, blank=True)
     confirmations_required = models.PositiveSmallIntegerField(
         _("confirmations required"), default=1, validators=[MinValueValidator(1)]

@@ -146,8 +146,10 @@ def creator_tip_settings_update(
     confirmations_required: int,
     thank_you_message: str,
     notify_on_confirmed_tip: bool,
+    onchain_min_sats: int | None = None,
 ) -> Creator:
-    """Change what viewers are offered and how tips are confirmed (for tips made from now on)."""
+    """Change what viewers are offered and how tips are confirmed (for tips made from now on).
+    `onchain_min_sats` None leaves it as it is."""
     errors: dict[str, ValidationError] = {}
     maximum = settings.BITCACHE_MAX_TIP_SATS
     try:
@@ -160,6 +162,11 @@ def creator_tip_settings_update(
         errors["confirmations_required"] = ValidationError(
             _("Between 1 and %(max)d confirmations."), params={"max": MAX_CONFIRMATIONS}
         )
+    if onchain_min_sats is not None and not 1 <= onchain_min_sats <= maximum:
+        errors["onchain_min_sats"] = ValidationError(
+            _("Between 1 and %(max)s sats."),
+            params={"max": number_format(maximum, force_grouping=True)},
+        )
     if not 1 <= min_tip_sats <= maximum:
         errors["min_tip_sats"] = ValidationError(
             _("Between 1 and %(max)s sats."),
@@ -168,6 +175,8 @@ def creator_tip_settings_update(
     if errors:
         raise ValidationError(errors)
     creator.min_tip_sats = min_tip_sats
+    if onchain_min_sats is not None:
+        creator.onchain_min_sats = onchain_min_sats
     creator.suggested_amounts = suggestions
     creator.confirmations_required = confirmations_required
     creator.thank_you_message = thank_you_message.strip()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from payments.models import Tip
 from payments.reports import confirmations, tip_txids
+from payments.selectors import tip_invoice
 
 CHUNK_SIZE = 1000
 # Rows read by one keyset query: each query is short, so no transaction or server-side
@@ -56,10 +57,15 @@ def _header() -> list[str]:
         _("Address"),
         _("Derivation path"),
         _("Transactions"),
+        # Appended, so that spreadsheets reading columns by position keep working.
+        _("Rail"),
+        _("Payment hash"),
+        _("Lightning invoice"),
     ]
 
 
 def _row(tip: Tip, scanned_height: int | None) -> list[object]:
+    invoice = tip_invoice(tip)
     flags = [flag for flag in ("paid_late", "below_minimum", "overpaid") if getattr(tip, flag)]
     return [
         tip.created_at.isoformat(),
@@ -76,9 +82,12 @@ def _row(tip: Tip, scanned_height: int | None) -> list[object]:
         _("yes") if tip.message_hidden else "",
         neutralise(tip.widget.label) if tip.widget else "",
         neutralise(tip.video_id),
-        tip.address.address,
-        tip.address.derivation_path,
+        tip.address.address if tip.address else "",
+        tip.address.derivation_path if tip.address else "",
         " ".join(tip_txids(tip)),
+        tip.rail,
+        invoice.payment_hash if invoice else "",
+        invoice.bolt11 if invoice else "",
     ]
 
 

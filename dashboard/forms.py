@@ -53,6 +53,15 @@ class TipFilterForm(forms.Form):
 
 class TipSettingsForm(forms.Form):
     min_tip_sats = forms.IntegerField(label=_("Minimum tip (sats)"), min_value=1)
+    onchain_min_sats = forms.IntegerField(
+        label=_("On-chain minimum (sats)"),
+        min_value=1,
+        help_text=_(
+            "With a Lightning wallet connected, smaller tips are offered over Lightning only: "
+            "on-chain, a tip that small costs the viewer a fee of the same order and leaves "
+            "you dust. From this amount up, viewers get one QR code for both."
+        ),
+    )
     # The same field, parsed the same way, as a widget's suggested amounts.
     suggested_amounts = WidgetForm.base_fields["suggested_amounts"]
     clean_suggested_amounts = WidgetForm.clean_suggested_amounts

@@ -18,6 +18,7 @@ from dashboard.views import creator_required
 def tip_settings(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     initial = {
         "min_tip_sats": creator.min_tip_sats,
+        "onchain_min_sats": creator.onchain_min_sats,
         "suggested_amounts": ", ".join(map(str, creator.suggested_amounts)),
         "confirmations_required": creator.confirmations_required,
         "thank_you_message": creator.thank_you_message,

@@ -67,7 +67,7 @@ def tip_event_record(tip: Tip, *, now: datetime) -> TipEvent | None:
     with transaction.atomic():
         # Reloaded, so the snapshot shows what this transaction wrote, with its payments.
         fresh = (
-            Tip.objects.select_related("widget", "address")
+            Tip.objects.select_related("widget", "address", "lightning_invoice")
             .prefetch_related("payments")
             .get(pk=tip.pk)
         )

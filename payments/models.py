@@ -101,7 +101,18 @@ def tip_holds_place(now: datetime) -> Q:
     recently = now - timedelta(minutes=settings.BITCACHE_TIP_UNWATCHED_MINUTES)
     just_made = now - timedelta(seconds=settings.BITCACHE_TIP_UNSEEN_SECONDS)
     watched = Q(watched_at__gt=recently) | Q(watched_at__isnull=True, created_at__gt=just_made)
-    return Q(status=TipStatus.AWAITING_PAYMENT, expires_at__gt=now) & watched
+    # A Lightning-only tip burns no on-chain address: it holds no place (the caps exist
+    # because every on-chain attempt takes an address).
+    open_ = Q(status=TipStatus.AWAITING_PAYMENT, expires_at__gt=now, address__isnull=False)
+    return open_ & watched
+
+
+class Rail(models.TextChoices):
+    """How a tip is paid: to an on-chain address, or a Lightning invoice of the creator's
+    own wallet."""
+
+    ONCHAIN = "onchain", _("On-chain")
+    LIGHTNING = "lightning", _("Lightning")
 
 
 # A confirmed tip that falls back to one of these has lost its payment to the network
@@ -119,7 +130,12 @@ class Tip(models.Model):
         "widgets.Widget", null=True, blank=True, on_delete=models.SET_NULL, related_name="tips"
     )
     video_id = models.CharField(max_length=200, blank=True)
-    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="tips")
+    # The rail the tip was paid on, or offered on while unpaid.
+    rail = models.CharField(max_length=10, choices=Rail.choices, default=Rail.ONCHAIN)
+    # None for a Lightning tip: it burns no on-chain address.
+    address = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.PROTECT, related_name="tips"
+    )
     amount_sats = models.PositiveBigIntegerField(_("requested amount (sats)"))
     # The minimum that applied when the tip was made (creator's or the widget's).
     minimum_sats = models.PositiveBigIntegerField()
@@ -346,3 +362,66 @@ class TipEventConsumed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} consumed by {self.consumer}"
+
+
+class LightningInvoice(models.Model):
+    """The invoice a Lightning tip is paid with, as the creator's wallet made it and
+    Bitcache checked it (btc.bolt11.invoice_check) before anyone saw it.
+
+    `settled_at` is the one fact tip_refresh reads for the Lightning rail: the tip's status
+    follows from it as an on-chain tip's follows from its payments.
+    """
+
+    creator_lookup = "tip__creator"
+
+    tip = models.OneToOneField(Tip, on_delete=models.CASCADE, related_name="lightning_invoice")
+    payment_hash = models.CharField(max_length=64, unique=True)
+    bolt11 = models.TextField()
+    amount_msat = models.PositiveBigIntegerField()
+    # Hex SHA-256 of what the invoice commits to (LNURL metadata, payer data or zap request).
+    description_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    preimage = models.CharField(max_length=64, blank=True)
+    # The NIP-57 zap request exactly as the wallet sent it (its receipt is built from it).
+    zap_request = models.TextField(blank=True)
+    # When lightning_invoices_poll next asks the wallet (backing off); null once settled or
+    # past its expiry.
+    next_lookup_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    lookups = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_lookup_at"],
+                condition=Q(next_lookup_at__isnull=False),
+                name="lninvoice_lookup_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invoice {self.payment_hash[:12]}… for {self.tip}"
+
+    @property
+    def amount_sats(self) -> int:
+        return self.amount_msat // 1000
+
+
+class SimulatedInvoice(models.Model):
+    """An invoice the simulated Lightning wallet minted (payments.lightning.simulated), with
+    the preimage only a real payer's wallet would learn: `simulate_payment` pays it."""
+
+    creator_lookup = "wallet__creator"
+
+    wallet = models.ForeignKey(
+        "creators.LightningWallet", on_delete=models.CASCADE, related_name="+"
+    )
+    payment_hash = models.CharField(max_length=64, unique=True)
+    preimage = models.CharField(max_length=64)
+    bolt11 = models.TextField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"simulated invoice {self.payment_hash[:12]}…"

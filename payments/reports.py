@@ -40,7 +40,7 @@ def _start_of(day: date) -> datetime:
 def tips_of(*, creator: Creator, filters: TipFilters | None = None) -> QuerySet[Tip]:
     """The creator's tips, newest first, with what a list shows (widget, address, payments)."""
     filters = filters or TipFilters()
-    tips = owned_by(creator, Tip).select_related("widget", "address")
+    tips = owned_by(creator, Tip).select_related("widget", "address", "lightning_invoice")
     if filters.status:
         tips = tips.filter(status=filters.status)
     if filters.widget:
@@ -125,7 +125,7 @@ def tip_of(*, creator: Creator, public_id: str) -> Tip | None:
     """One of the creator's tips, with all its payments (replaced and reorged ones too)."""
     return (
         owned_by(creator, Tip)
-        .select_related("widget", "address", "address__wallet_key")
+        .select_related("widget", "address", "address__wallet_key", "lightning_invoice")
         .prefetch_related(_PAYMENTS)
         .filter(public_id=public_id)
         .first()

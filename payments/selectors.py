@@ -14,20 +14,42 @@ from btc.bip21 import bip21_uri
 from chain.models import ChainState
 from creators.models import Creator
 from creators.scoping import owned_by
-from payments.models import LIVE_PAYMENT_STATES, Tip, TipStatus
+from payments.models import LIVE_PAYMENT_STATES, LightningInvoice, Rail, Tip, TipStatus
 
 
 def tip_get_public(public_id: str) -> Tip | None:
     """A tip by its public id (what the viewer's URL holds), with what its page shows."""
     return (
-        Tip.objects.select_related("creator", "address", "widget")
+        Tip.objects.select_related("creator", "address", "widget", "lightning_invoice")
         .filter(public_id=public_id)
         .first()
     )
 
 
+def tip_invoice(tip: Tip) -> LightningInvoice | None:
+    """The tip's Lightning invoice: a Lightning tip's, or an on-chain tip's also offered over
+    Lightning (unified QR) when the query selected it (`select_related("lightning_invoice")`,
+    as tip_get_public and the reports do); no query for an on-chain tip otherwise."""
+    cached = Tip.lightning_invoice.is_cached(tip)
+    if tip.rail != Rail.LIGHTNING and not cached:
+        return None
+    try:
+        return tip.lightning_invoice
+    except LightningInvoice.DoesNotExist:
+        return None
+
+
 def tip_payment_uri(tip: Tip) -> str:
-    return bip21_uri(tip.address.address, tip.amount_sats, label=f"Tip for @{tip.creator.handle}")
+    """What a wallet opens: a BIP21 URI for an on-chain tip, `lightning:<invoice>` for a
+    Lightning one."""
+    invoice = tip_invoice(tip)
+    if tip.address is None:
+        return f"lightning:{invoice.bolt11}" if invoice is not None else ""
+    uri = bip21_uri(tip.address.address, tip.amount_sats, label=f"Tip for @{tip.creator.handle}")
+    if invoice is not None and invoice.settled_at is None:
+        # Unified BIP21: the wallet picks the rail it can pay on.
+        uri += f"&lightning={invoice.bolt11}"
+    return uri
 
 
 def tip_confirmations(tip: Tip, scanned_height: int | None = None) -> int:
@@ -54,6 +76,7 @@ def tip_viewer_status(tip: Tip) -> str:
 def tip_public_status(tip: Tip, scanned_height: int | None = None) -> dict[str, Any]:
     """What a viewer's payment screen needs to show live: no creator-private data.
     `scanned_height` as for tip_confirmations (read here when None)."""
+    invoice = tip_invoice(tip)
     return {
         "id": tip.public_id,
         "status": tip_viewer_status(tip),
@@ -65,7 +88,9 @@ def tip_public_status(tip: Tip, scanned_height: int | None = None) -> dict[str, 
         "paid_late": tip.paid_late,
         "below_minimum": tip.below_minimum,
         "overpaid": tip.overpaid,
-        "address": tip.address.address,
+        "rail": tip.rail,
+        "address": tip.address.address if tip.address is not None else "",
+        "bolt11": invoice.bolt11 if invoice is not None else "",
         "payment_uri": tip_payment_uri(tip),
         "expires_at": tip.expires_at.isoformat(),
     }

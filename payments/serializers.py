@@ -10,8 +10,9 @@ from rest_framework import serializers
 
 from btc.money import format_btc
 from chain.models import ChainState
-from payments.models import Tip, TipStatus
+from payments.models import Rail, Tip, TipStatus
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
+from payments.selectors import tip_invoice
 from web.api import CheckedLaterIntegerField, StrictCharField
 
 
@@ -22,8 +23,21 @@ class CreatorTipSerializer(serializers.ModelSerializer):
     widget: serializers.SlugRelatedField[Model] = serializers.SlugRelatedField(
         slug_field="public_id", read_only=True, allow_null=True
     )
-    address = serializers.CharField(source="address.address", read_only=True)
-    derivation_path = serializers.CharField(source="address.derivation_path", read_only=True)
+    address = serializers.CharField(
+        source="address.address",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The on-chain address; null for a Lightning tip."),
+    )
+    derivation_path = serializers.CharField(
+        source="address.derivation_path", read_only=True, allow_null=True
+    )
+    payment_hash = serializers.SerializerMethodField(
+        help_text=_("The Lightning invoice's payment hash; null for an on-chain tip.")
+    )
+    bolt11 = serializers.SerializerMethodField(
+        help_text=_("The Lightning invoice (BOLT11); null for an on-chain tip.")
+    )
     txids = serializers.SerializerMethodField()
     confirmations = serializers.SerializerMethodField()
 
@@ -31,6 +45,7 @@ class CreatorTipSerializer(serializers.ModelSerializer):
         model = Tip
         fields = [
             "id",
+            "rail",
             "status",
             "amount_sats",
             "received_sats",
@@ -47,6 +62,8 @@ class CreatorTipSerializer(serializers.ModelSerializer):
             "video_id",
             "address",
             "derivation_path",
+            "payment_hash",
+            "bolt11",
             "txids",
             "created_at",
             "expires_at",
@@ -54,6 +71,14 @@ class CreatorTipSerializer(serializers.ModelSerializer):
             "confirmed_at",
         ]
         read_only_fields = fields
+
+    def get_payment_hash(self, tip: Tip) -> str | None:
+        invoice = tip_invoice(tip)
+        return invoice.payment_hash if invoice is not None else None
+
+    def get_bolt11(self, tip: Tip) -> str | None:
+        invoice = tip_invoice(tip)
+        return invoice.bolt11 if invoice is not None else None
 
     def get_txids(self, tip: Tip) -> list[str]:
         """Transactions paying the tip now (replaced or reorganised ones are left out)."""
@@ -71,6 +96,7 @@ class PublicTipSerializer(serializers.Serializer):
     """A tip's live status, as the viewer's payment screen shows it: nothing private."""
 
     id = serializers.CharField()
+    rail = serializers.ChoiceField(choices=Rail.choices)
     status = serializers.ChoiceField(choices=TipStatus.choices)
     amount_sats = serializers.IntegerField()
     received_sats = serializers.IntegerField()
@@ -80,8 +106,11 @@ class PublicTipSerializer(serializers.Serializer):
     paid_late = serializers.BooleanField()
     below_minimum = serializers.BooleanField()
     overpaid = serializers.BooleanField()
-    address = serializers.CharField()
-    payment_uri = serializers.CharField(help_text=_("A BIP21 URI for wallets."))
+    address = serializers.CharField(help_text=_("The on-chain address; empty for Lightning."))
+    bolt11 = serializers.CharField(help_text=_("The Lightning invoice; empty on-chain."))
+    payment_uri = serializers.CharField(
+        help_text=_("A BIP21 URI for wallets, or lightning:<invoice> for a Lightning tip.")
+    )
     expires_at = serializers.DateTimeField()
     url = serializers.URLField(help_text=_("The tip's payment page."))
 

@@ -30,8 +30,10 @@ from payments.events import tip_event_record
 from payments.models import (
     LIVE_PAYMENT_STATES,
     Address,
+    LightningInvoice,
     Payment,
     PaymentState,
+    Rail,
     Tip,
     TipStatus,
     tip_holds_place,
@@ -163,7 +165,7 @@ def clean_text(value: str, max_length: int, field: str) -> str:
     return text
 
 
-def _check_amount(amount_sats: object, minimum: int) -> int:
+def amount_check(amount_sats: object, minimum: int) -> int:
     if not isinstance(amount_sats, int) or isinstance(amount_sats, bool):
         raise TipRefused("amount_invalid", _("The amount must be a whole number of sats."))
     if amount_sats < minimum:
@@ -208,7 +210,7 @@ def tip_create(
     if unlock_item is not None and unlock_item.creator_id != creator.pk:
         raise TipRefused("not_accepting", _("This item does not belong to this creator."))
     minimum = unlock_item.price_sats if unlock_item else minimum_tip_sats(creator, widget)
-    amount_sats = _check_amount(amount_sats, minimum)
+    amount_sats = amount_check(amount_sats, minimum)
     name = clean_text(name, NAME_MAX_LENGTH, "name")
     message = clean_text(message, MESSAGE_MAX_LENGTH, "message")
     # Outside the transaction below: it holds the creator's key lock.
@@ -428,7 +430,8 @@ DERIVED_TIP_FIELDS = (
 def tip_refresh(
     tip: Tip, *, scanned_height: int | None, now: datetime, announce: bool = True
 ) -> Tip:
-    """Recompute a tip's totals, status and flags from its payments.
+    """Recompute a tip's totals, status and flags from the facts: its on-chain payments
+    and, for a Lightning tip, whether its invoice was settled.
 
     A status move is announced (a TipEvent, see payments.events) in the same
     transaction, unless `announce` is False: the watcher holds it back while a reorg
@@ -436,10 +439,17 @@ def tip_refresh(
     """
     live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
     final = [p for p in live if p.confirmations(scanned_height) >= tip.confirmations_required]
-    received = sum(p.value_sats for p in live)
-    if not live:
+    # A settled invoice is final at once: no mempool, confirmations or reorgs. Only read for
+    # Lightning tips, so the watcher's refreshes of on-chain tips cost no extra query.
+    invoice = (
+        LightningInvoice.objects.filter(tip=tip).first() if tip.rail == Rail.LIGHTNING else None
+    )
+    settled_at = invoice.settled_at if invoice is not None else None
+    settled_sats = invoice.amount_sats if invoice is not None and settled_at else 0
+    received = sum(p.value_sats for p in live) + settled_sats
+    if not live and settled_at is None:
         status = TipStatus.EXPIRED if now >= tip.expires_at else TipStatus.AWAITING_PAYMENT
-    elif final:
+    elif final or settled_at is not None:
         # Confirmed once a payment is final; a later top-up adds to it without taking
         # the tip back (only losing a payment is a reversal).
         status = TipStatus.CONFIRMED
@@ -450,10 +460,13 @@ def tip_refresh(
     previous_totals = (tip.received_sats, tip.confirmed_sats)
     tip.status = status
     tip.received_sats = received
-    tip.confirmed_sats = sum(p.value_sats for p in final)
-    tip.first_seen_at = min((p.first_seen_at for p in live), default=None)
+    tip.confirmed_sats = sum(p.value_sats for p in final) + settled_sats
+    seen = [p.first_seen_at for p in live] + ([settled_at] if settled_at else [])
+    tip.first_seen_at = min(seen, default=None)
     # Late only if the viewer's first attempt was: a fee bump (RBF) after expiry of a
-    # payment sent in time replaces it with a transaction first seen later.
+    # payment sent in time replaces it with a transaction first seen later. A Lightning
+    # payment is never late: a node does not pay an expired invoice (we may learn of it
+    # after the expiry, by a late notification or look-up).
     first_attempt = min((p.first_seen_at for p in tip.payments.all()), default=None)
     tip.paid_late = bool(live) and first_attempt is not None and first_attempt > tip.expires_at
     tip.below_minimum = 0 < received < tip.minimum_sats
@@ -461,7 +474,7 @@ def tip_refresh(
     if status != TipStatus.CONFIRMED:
         tip.confirmed_at = None
     elif tip.confirmed_at is None:
-        tip.confirmed_at = now
+        tip.confirmed_at = settled_at if settled_at and not final else now
     with transaction.atomic():
         # Only the fields derived from payments: a concurrent hide or review of the message
         # by the creator or a moderator must not be overwritten by the watcher.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from chain import ChainSourceError, get_chain_source
 from chain.models import ChainState
 from payments.events import tip_events_dispatch_pending, tips_announce
+from payments.lightning.services import invoices_lookup_due
 from payments.models import Tip
 from payments.notifications import tip_confirmed_notify, tip_reversed_notify
 from payments.onchain.watcher import (
@@ -102,6 +103,13 @@ def watch_mempool() -> dict | None:
             log.warning("chain source failed while polling the mempool: %s", exc)
             return None
     return {"payments": report.payments_seen, "replaced": report.replaced}
+
+
+@shared_task(ignore_result=True)
+def lightning_invoices_poll() -> int:
+    """Beat: ask the creators' wallets about the open invoices whose look-up is due (each
+    backs off on its own), the fallback for wallets that send no notification."""
+    return invoices_lookup_due()
 
 
 # --- Notifications: each loads by id and calls its service -------------------------

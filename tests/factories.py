@@ -84,3 +84,9 @@ class WalletKeyFactory(factory.django.DjangoModelFactory[WalletKey]):
     network = factory.LazyAttribute(lambda key: key.watch_key.network)
     confirmed_at = factory.LazyFunction(timezone.now)
     is_active = True
+
+
+def address_of(tip) -> str:
+    """An on-chain tip's address (a Lightning tip has none)."""
+    assert tip.address is not None, "a Lightning tip has no address"
+    return str(tip.address.address)

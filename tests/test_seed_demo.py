@@ -105,3 +105,28 @@ def test_the_printed_tip_page_takes_a_tip_paid_with_simulate_payment(client, cha
     tip = Tip.objects.get(public_id=tip_id)
     assert tip.status == TipStatus.CONFIRMED
     assert tip.address.address == BIP84_FIRST_ADDRESSES[0]
+
+
+def test_it_connects_the_simulated_lightning_wallet_and_prints_the_lightning_address(client):
+    output = seed()
+
+    creator = Creator.objects.get(handle="demo")
+    assert creator.lightning_wallet.kind == "simulated"
+    assert printed(output, "Lightning Address") == "demo@127.0.0.1"
+    pay_request = client.get("/.well-known/lnurlp/demo").json()
+    assert pay_request["tag"] == "payRequest"
+    assert "simulated Lightning wallet" not in seed()  # once only
+
+
+def test_the_printed_lightning_address_takes_a_tip_paid_with_simulate_payment(client):
+    seed()
+    least = client.get("/.well-known/lnurlp/demo").json()["minSendable"]
+    answer = client.get("/.well-known/lnurlp/demo/callback", {"amount": least}).json()
+
+    out = StringIO()
+    call_command("simulate_payment", answer["pr"], stdout=out)
+
+    tip = Tip.objects.get()
+    assert tip.status == TipStatus.CONFIRMED
+    assert tip.rail == "lightning"
+    assert client.get(answer["verify"].split("127.0.0.1:8000", 1)[1]).json()["settled"] is True

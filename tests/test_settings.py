@@ -23,6 +23,7 @@ PRODUCTION = {
     "BITCACHE_ESPLORA_URL": "http://127.0.0.1:3002",
     "DATABASE_URL": "postgres://bitcache@127.0.0.1:5432/bitcache",
     "BITCACHE_SEALING_KEYS": "x7OIi3TwqZVrgR1iRSI0QKfIq9hF1i4FbRcrUm4xDYM=",
+    "BITCACHE_NOSTR_SECRET_KEY": "1" * 64,
 }
 
 
@@ -65,6 +66,9 @@ def test_production_starts_with_safe_settings_and_secure_cookies(tmp_path):
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"BITCACHE_CHAIN_SOURCE": "simulated"}, "simulated chain"),
         ({"BITCACHE_SEALING_KEYS": None}, "BITCACHE_SEALING_KEYS"),
+        ({"BITCACHE_NOSTR_SECRET_KEY": None}, "BITCACHE_NOSTR_SECRET_KEY"),
+        ({"BITCACHE_NOSTR_SECRET_KEY": "not-hex"}, "32 bytes of lowercase hex"),
+        ({"BITCACHE_LIGHTNING_SIMULATED": "1"}, "simulated Lightning wallet"),
         ({"BITCACHE_SEALING_KEYS": "not-a-key"}, "not a Fernet key"),
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
         ({"BITCACHE_NETWORK": "litecoin"}, "BITCACHE_NETWORK must be one of"),

@@ -21,7 +21,7 @@ from btc.bip21 import bip21_uri
 from creators.models import Creator
 from creators.scoping import owned_by
 from payments.models import Tip, TipStatus
-from payments.selectors import tip_public_status
+from payments.selectors import tip_payment_uri, tip_public_status
 from unlocks.access import access_token, access_token_expired, access_token_grant_id
 from unlocks.models import UnlockGrant, UnlockItem
 from unlocks.receipts import format_receipt_code, normalize_receipt_code
@@ -91,6 +91,8 @@ def access_path(grant: UnlockGrant) -> str:
 
 
 def purchase_payment_uri(purchase: Tip, amount_sats: int) -> str:
+    if purchase.address is None:  # a Lightning purchase: its invoice, for the whole price
+        return tip_payment_uri(purchase)
     return bip21_uri(
         purchase.address.address, amount_sats, label=f"Unlock from @{purchase.creator.handle}"
     )

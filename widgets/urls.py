@@ -1,6 +1,6 @@
 from django.urls import path
 
-from widgets import views
+from widgets import lnurl, views
 
 app_name = "widgets"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     path("t/<str:tip_id>/status.json", views.tip_status, name="tip_status"),
     path("t/<str:tip_id>/renew", views.new_address, name="tip_new_address"),
     path("embed.js", views.embed_js, name="embed_js"),
+    # <handle>@<site>: LUD-16 -> LUD-06 payRequest, its callback, LUD-21 verify.
+    path(".well-known/lnurlp/<str:handle>", lnurl.lnurlp, name="lnurlp"),
+    path(".well-known/lnurlp/<str:handle>/callback", lnurl.lnurlp_callback, name="lnurlp_callback"),
+    path(
+        ".well-known/lnurlp/<str:handle>/verify/<str:payment_hash>",
+        lnurl.lnurlp_verify,
+        name="lnurlp_verify",
+    ),
 ]

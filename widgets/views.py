@@ -26,6 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from creators.models import Creator, CreatorStatus
 from creators.selectors import creator_get_by_handle, creator_takes_tips
 from live.selectors import FINAL_CONFIRMATIONS, stream_last_event_id
+from payments.lightning.services import (
+    lightning_invoice_attach,
+    lightning_tip_create,
+    lightning_wallet_of,
+)
 from payments.models import Tip
 from payments.screen import payment_context, refusal_status
 from payments.selectors import tip_get_public, tip_public_status
@@ -37,6 +42,7 @@ from web.security import allow_framing
 from widgets import selectors
 from widgets.embed import tip_link_text
 from widgets.forms import TipForm
+from widgets.lnurl import creator_metadata
 from widgets.models import Widget
 from widgets.origins import origin_allowed, origin_of
 from widgets.page_cache import cached_page
@@ -147,16 +153,56 @@ def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -
         form.add_error(None, SLOW_DOWN)
         return form_page(429)
     try:
-        tip = tip_create(
-            creator=creator,
-            widget=widget,
-            client=client_fingerprint(request),
-            **form.cleaned_data,
-        )
+        tip = tip_offer(request, creator=creator, widget=widget, **form.cleaned_data)
     except TipRefused as refusal:
         form.add_refusal(refusal)
         return form_page(refusal_status(refusal, otherwise=400), refusal)
     return framed(redirect("widgets:tip", tip.public_id), widget)
+
+
+def tip_offer(
+    request: HttpRequest,
+    *,
+    creator: Creator,
+    widget: Widget | None,
+    amount_sats: int,
+    name: str = "",
+    message: str = "",
+) -> Tip:
+    """The tip a viewer asked for, on the rails it suits. Without a Lightning wallet: on-chain.
+    With one: below the creator's on-chain minimum, Lightning only (no address burnt); from
+    it up, on-chain with an invoice too, for one unified QR (on-chain only if the wallet
+    fails to give one)."""
+    client = client_fingerprint(request)
+    if lightning_wallet_of(creator) is None:
+        return tip_create(
+            creator=creator,
+            widget=widget,
+            client=client,
+            amount_sats=amount_sats,
+            name=name,
+            message=message,
+        )
+    if amount_sats < creator.onchain_min_sats:
+        return lightning_tip_create(
+            creator=creator,
+            widget=widget,
+            client=client,
+            amount_msat=amount_sats * 1000,
+            description=creator_metadata(creator),
+            name=name,
+            message=message,
+        )
+    tip = tip_create(
+        creator=creator,
+        widget=widget,
+        client=client,
+        amount_sats=amount_sats,
+        name=name,
+        message=message,
+    )
+    lightning_invoice_attach(tip=tip, description=creator_metadata(creator))
+    return tip
 
 
 def tip_or_404(tip_id: str) -> Tip:

@@ -7,7 +7,9 @@ with an embedded broker and the simulated chain, so a fresh checkout just works.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -323,6 +325,35 @@ BITCACHE_WATCH_INTERVAL_SECONDS = env_int("BITCACHE_WATCH_INTERVAL_SECONDS", 10,
 # take turns through an exclusive lock on this file.
 BITCACHE_SCANNER_LOCK_FILE = VAR_DIR / "scanner.lock"
 
+# --- Lightning (docs/lightning.md) -------------------------------------------
+# How long an invoice from a creator's wallet may be paid; the tip expires with it.
+BITCACHE_LIGHTNING_INVOICE_SECONDS = env_int("BITCACHE_LIGHTNING_INVOICE_SECONDS", 900, minimum=60)
+# The largest Lightning tip offered (LNURL maxSendable); never above BITCACHE_MAX_TIP_SATS.
+BITCACHE_LIGHTNING_MAX_SATS = env_int("BITCACHE_LIGHTNING_MAX_SATS", 1_000_000, minimum=1)
+# How often beat asks a worker to look up the open invoices that are due (each invoice
+# backs off on its own: payments.lightning.services.next_lookup_delay).
+BITCACHE_LIGHTNING_POLL_SECONDS = env_int("BITCACHE_LIGHTNING_POLL_SECONDS", 5, minimum=1)
+# The simulated Lightning wallet (kind "simulated": real signed invoices on a test key that
+# nobody can pay for real). On with the simulated chain; production refuses it.
+BITCACHE_LIGHTNING_SIMULATED = env_bool(
+    "BITCACHE_LIGHTNING_SIMULATED", BITCACHE_CHAIN_SOURCE == "simulated"
+)
+# The simulated wallet's node key (32 bytes hex): a fixed, public test key.
+BITCACHE_LIGHTNING_SIMULATED_NODE_KEY = env_str(
+    "BITCACHE_LIGHTNING_SIMULATED_NODE_KEY", hashlib.sha256(b"bitcache simulated node").hexdigest()
+)
+# The site's own nostr key (32 bytes hex), which signs zap receipts (NIP-57) and is announced
+# as the LNURL nostrPubkey. It holds no funds, but whoever has it can sign receipts in the
+# site's name: production refuses to start without it; development derives one from
+# SECRET_KEY. Never logged.
+BITCACHE_NOSTR_SECRET_KEY = (
+    env_str("BITCACHE_NOSTR_SECRET_KEY")
+    or hashlib.sha256(b"bitcache nostr key:" + SECRET_KEY.encode()).hexdigest()
+)
+for _name in ("BITCACHE_NOSTR_SECRET_KEY", "BITCACHE_LIGHTNING_SIMULATED_NODE_KEY"):
+    if not re.fullmatch(r"[0-9a-f]{64}", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be 32 bytes of lowercase hex (64 characters).")
+
 # --- Fiat rates (docs/architecture.md, "Rates") ------------------------------
 # Who prices a bitcoin: "static" (fixed values below; offline, the default) or real
 # providers, e.g. kraken,bitstamp,coinbase (coingecko too). Pages only ever read the
@@ -395,6 +426,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.tip_events_dispatch",
         "schedule": 60.0,
         "options": {"expires": 60.0},
+    },
+    # Open Lightning invoices whose look-up is due (the fallback when a wallet sends no
+    # notification); each invoice backs off on its own.
+    "lightning-invoices-poll": {
+        "task": "payments.tasks.lightning_invoices_poll",
+        "schedule": float(BITCACHE_LIGHTNING_POLL_SECONDS),
+        "options": {"expires": float(BITCACHE_LIGHTNING_POLL_SECONDS)},
     },
     "refresh-rates": {
         "task": "rates.tasks.rates_refresh",

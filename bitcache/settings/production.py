@@ -2,11 +2,18 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from bitcache.env import env_bool, env_choice_list, env_int, env_list
+from bitcache.env import env_bool, env_choice_list, env_int, env_list, env_str
 from rates.providers import PROVIDER_NAMES
 
 from .base import *  # noqa: F403
-from .base import BITCACHE_CHAIN_SOURCE, BITCACHE_TRUSTED_PROXIES, DEBUG, DEV_SECRET_KEY, SECRET_KEY
+from .base import (
+    BITCACHE_CHAIN_SOURCE,
+    BITCACHE_LIGHTNING_SIMULATED,
+    BITCACHE_TRUSTED_PROXIES,
+    DEBUG,
+    DEV_SECRET_KEY,
+    SECRET_KEY,
+)
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0).")
@@ -25,6 +32,17 @@ if BITCACHE_CHAIN_SOURCE == "simulated":
     raise ImproperlyConfigured(
         "The simulated chain moves no real bitcoin: set BITCACHE_CHAIN_SOURCE to esplora or "
         "bitcoind in production."
+    )
+
+if not env_str("BITCACHE_NOSTR_SECRET_KEY"):
+    raise ImproperlyConfigured(
+        "Set BITCACHE_NOSTR_SECRET_KEY to the site's nostr secret key (32 bytes of hex; it "
+        "signs zap receipts), e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+    )
+if BITCACHE_LIGHTNING_SIMULATED:
+    raise ImproperlyConfigured(
+        "The simulated Lightning wallet moves no real bitcoin: unset "
+        "BITCACHE_LIGHTNING_SIMULATED in production."
     )
 
 # Real prices by default: the static rates are round figures for development.

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from chain.simulated import SimulatedChain
 from payments.models import Tip
 from payments.tasks import watch_chain, watch_mempool
-from tests.factories import CreatorFactory
+from tests.factories import CreatorFactory, address_of
 from unlocks.services import item_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +39,7 @@ def item(other_site):
 
 
 def pay(chain, purchase: Tip, sats: int, *, confirm: bool) -> None:
-    chain.send([(purchase.address.address, sats)])
+    chain.send([(address_of(purchase), sats)])
     if confirm:
         chain.mine(1)
     watch_chain()

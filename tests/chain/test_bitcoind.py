@@ -22,7 +22,7 @@ from payments.models import Payment
 from payments.onchain.watcher import ScanReport, scan_mempool
 from payments.services import tip_create
 from payments.tasks import watch_chain
-from tests.factories import CreatorFactory
+from tests.factories import CreatorFactory, address_of
 
 from .blocks import GENESIS_HASH, OP_RETURN, P2PKH, P2SH, P2TR, P2WPKH, script_for
 from .servers import BitcoindApp, LocalServer, Reply, RpcFailure
@@ -409,7 +409,7 @@ def test_a_tip_paid_in_a_block_from_core_0_21_is_credited(watched_node: FakeNode
     creator = CreatorFactory.create(status="active", min_tip_sats=1000)
     tip = tip_create(creator=creator, amount_sats=5000, now=timezone.now())
     watched_node.blocks[1]["tx"][0] = core_tx(
-        TX_1, [(tip.address.address, Decimal("0.00005"))], core_version=CORE_0_21
+        TX_1, [(address_of(tip), Decimal("0.00005"))], core_version=CORE_0_21
     )
 
     assert watch_chain() is not None
@@ -546,7 +546,7 @@ def core_mempool_cost(node: FakeNode, server: LocalServer, rpc: BitcoindApp, ope
         tip_create(creator=creator, amount_sats=5000, now=timezone.now()) for _ in range(open_tips)
     ]
     node.mempool = {f"{n:064x}": core_tx(f"{n:064x}", [(P2SH, Decimal("1"))]) for n in range(30)}
-    node.mempool["ee" * 32] = core_tx("ee" * 32, [(tips[0].address.address, Decimal("0.00005"))])
+    node.mempool["ee" * 32] = core_tx("ee" * 32, [(address_of(tips[0]), Decimal("0.00005"))])
     source = bitcoind(server, mempool_batch_size=500)
     server.requests.clear()
 

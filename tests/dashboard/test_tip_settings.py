@@ -12,6 +12,7 @@ URL = "/dashboard/settings/"
 def settings_data(**changes):
     data = {
         "min_tip_sats": "2000",
+        "onchain_min_sats": "20000",
         "suggested_amounts": "5000, 2000 21000",
         "confirmations_required": "3",
         "thank_you_message": "  Merci!  ",
@@ -33,6 +34,7 @@ def test_it_saves_tip_settings(creator_client, creator):
     assert response.status_code == 302
     creator.refresh_from_db()
     assert creator.min_tip_sats == 2000
+    assert creator.onchain_min_sats == 20000
     assert creator.suggested_amounts == [2000, 5000, 21000]
     assert creator.confirmations_required == 3
     assert creator.thank_you_message == "Merci!"

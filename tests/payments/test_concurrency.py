@@ -7,7 +7,7 @@ from django.db import connection
 
 from payments.models import Address, Tip
 from payments.services import TipRefused, tip_create
-from tests.factories import CreatorFactory
+from tests.factories import CreatorFactory, address_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +17,7 @@ def create_tips(creator_pk: int, count: int) -> list[str]:
 
     try:
         creator = Creator.objects.get(pk=creator_pk)
-        return [tip_create(creator=creator, amount_sats=5000).address.address for _ in range(count)]
+        return [address_of(tip_create(creator=creator, amount_sats=5000)) for _ in range(count)]
     finally:
         connection.close()
 

@@ -2,7 +2,8 @@
 
 Creates, or finds as it left them: a user with a verified email, an approved creator,
 the BIP84 test key ("abandon ... about", whose addresses are published) registered
-and confirmed, and a widget. Prints how to sign in, the tip page, the widget's embed
+and confirmed, the simulated Lightning wallet (when BITCACHE_LIGHTNING_SIMULATED is on),
+and a widget. Prints how to sign in, the tip page, the widget's embed
 code and how to pay a tip offline. Running it again changes nothing and says so.
 
 The test key's private key is public: a demo creator on a real chain would receive
@@ -25,10 +26,18 @@ from django.db import transaction
 from django.urls import reverse
 
 from btc import KeyRefused, parse_key
-from creators.models import Creator, CreatorStatus, WalletKey
+from creators.models import (
+    Creator,
+    CreatorStatus,
+    LightningWallet,
+    LightningWalletKind,
+    WalletKey,
+)
 from creators.scoping import owned_by
 from creators.services import creator_create, wallet_key_register
+from payments.lightning.simulated import SimulatedWallet
 from widgets.embed import embed_snippet
+from widgets.lnurl import address_identifier
 from widgets.models import Widget
 from widgets.services import widget_create
 
@@ -88,6 +97,18 @@ class Command(BaseCommand):
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages)) from None
                 done.append("registered and confirmed the BIP84 test key")
+            if (
+                settings.BITCACHE_LIGHTNING_SIMULATED
+                and not owned_by(creator, LightningWallet).exists()
+            ):
+                connected = SimulatedWallet.connect("")
+                LightningWallet.objects.create(
+                    creator=creator,
+                    kind=LightningWalletKind.SIMULATED,
+                    label=connected.label,
+                    public=connected.public,
+                )
+                done.append("connected the simulated Lightning wallet")
             widget = owned_by(creator, Widget).filter(label=DEMO_WIDGET_LABEL).first()
             if widget is None:
                 widget = widget_create(
@@ -155,6 +176,15 @@ class Command(BaseCommand):
         )
         out.write("Widget embed code:")
         out.write(embed_snippet(settings.SITE_URL, widget))
+        if owned_by(creator, LightningWallet).exists():
+            out.write(f"Lightning Address: {address_identifier(creator)}")
+            lnurlp = reverse("widgets:lnurlp", args=[creator.handle])
+            out.write(f"LNURL-pay: curl {settings.SITE_URL}{lnurlp}")
+            out.write(
+                f"A Lightning tip: curl '{settings.SITE_URL}{lnurlp}/callback?amount="
+                f"{creator.min_tip_sats * 1000}', "
+                "then pay the invoice it returns (pr): python manage.py simulate_payment <pr>"
+            )
         out.write(
             "To pay a tip offline: open the tip page, send a tip, copy its id from the payment "
             "page's URL (/t/<id>/), then run\n"
