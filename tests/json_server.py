@@ -40,6 +40,8 @@ Route = Answer | Callable[[dict[str, str]], Answer]
 class JsonServer:
     base: str = ""
     routes: dict[str, Route] = field(default_factory=dict)
+    # Routes for every path under a prefix (e.g. /verify/<payment hash>).
+    prefix_routes: dict[str, Route] = field(default_factory=dict)
     requested: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
@@ -55,7 +57,14 @@ def json_server() -> Iterator[JsonServer]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             server_state.requested.append(self.path)
-            route = server_state.routes.get(parts.path)
+            route = server_state.routes.get(parts.path) or next(
+                (
+                    route
+                    for prefix, route in server_state.prefix_routes.items()
+                    if parts.path.startswith(prefix)
+                ),
+                None,
+            )
             if route is None:
                 answer = Answer.json({"status": "ERROR", "reason": "not found"}, status=404)
             elif callable(route):
