@@ -18,3 +18,20 @@ def provider(monkeypatch):
             address_wallet, "pay_request_url", lambda address: provider.pay_request_url
         )
         yield provider
+
+
+@pytest.fixture
+def fake_nwc(monkeypatch):
+    """Registers the stand-in "nwc" adapter for the test (the lead wires the real one)."""
+    from payments.lightning import wallets
+    from tests.lightning.fake_nwc import FakeNwcWallet
+
+    monkeypatch.setitem(wallets._ADAPTERS, "nwc", FakeNwcWallet)
+    return FakeNwcWallet
+
+
+@pytest.fixture
+def creator(db):
+    from tests.factories import CreatorFactory
+
+    return CreatorFactory(handle="alice")
