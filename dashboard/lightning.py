@@ -25,6 +25,19 @@ from payments.lightning.connections import (
     wallet_kind_detect,
 )
 from payments.lightning.wallets import WalletRefused, WalletUnavailable, adapter_class
+from web.ratelimit import hit
+
+# Connecting and testing make Bitcache send requests to a host the creator names (or to
+# their wallet): a few an hour is plenty, and keeps the page from being a request cannon.
+ATTEMPTS_PER_HOUR = 20
+
+
+def _over_limit(creator: Creator) -> bool:
+    return hit("lightning-wallet", str(creator.pk), limit=ATTEMPTS_PER_HOUR, period=3600)
+
+
+def _too_many() -> str:
+    return _("Too many connection attempts this hour: try again later.")
 
 
 def _available(kind: str) -> bool:
@@ -41,6 +54,9 @@ def lightning_page(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     form = LightningConnectForm(request.POST or None)
     if form.is_valid():
         text = form.cleaned_data["text"]
+        if _over_limit(creator):
+            form.add_error("text", _too_many())
+            return _render(request, creator, form)
         try:
             kind = wallet_kind_detect(text)
             wallet = lightning_wallet_connect(creator=creator, kind=kind, text=text)
@@ -53,6 +69,10 @@ def lightning_page(request: HttpRequest, *, creator: Creator) -> HttpResponse:
                 % {"label": wallet.label},
             )
             return redirect("creators:lightning")
+    return _render(request, creator, form)
+
+
+def _render(request: HttpRequest, creator: Creator, form: LightningConnectForm) -> HttpResponse:
     context = {
         "form": form,
         "wallet": selectors.lightning_wallet_of(creator=creator),
@@ -67,6 +87,9 @@ def lightning_test(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     wallet = selectors.lightning_wallet_of(creator=creator)
     if wallet is None:
         messages.error(request, _("Connect a wallet first."))
+        return redirect("creators:lightning")
+    if _over_limit(creator):
+        messages.error(request, _too_many())
         return redirect("creators:lightning")
     try:
         tested = lightning_wallet_test(wallet=wallet)

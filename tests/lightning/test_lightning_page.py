@@ -164,3 +164,17 @@ def test_the_page_speaks_french(creator_client, provider):
     page = body(creator_client.get(PAGE, HTTP_ACCEPT_LANGUAGE="fr"))
 
     assert "Tester la connexion" in page
+
+
+def test_connection_attempts_are_limited_per_hour(creator_client, provider, monkeypatch):
+    monkeypatch.setattr("dashboard.lightning.ATTEMPTS_PER_HOUR", 2)
+    creator_client.post(PAGE, {"text": ADDRESS})
+    creator_client.post(f"{PAGE}test")
+    asked = len(provider.server.requested)
+
+    refused = body(creator_client.post(PAGE, {"text": ADDRESS}))
+    refused_test = body(creator_client.post(f"{PAGE}test", follow=True))
+
+    assert "Too many connection attempts this hour" in refused
+    assert "Too many connection attempts this hour" in refused_test
+    assert len(provider.server.requested) == asked  # the provider was not asked again
