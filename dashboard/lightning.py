@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from creators import selectors
@@ -49,6 +49,7 @@ def _available(kind: str) -> bool:
 
 
 @sensitive_post_parameters("text")
+@sensitive_variables("text")
 @creator_required
 def lightning_page(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     form = LightningConnectForm(request.POST or None)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from btc.bolt11 import InvoiceRefused, description_hash_of, invoice_check, invoice_decode
 from creators.models import Creator, LightningWallet, LightningWalletKind
@@ -51,6 +52,9 @@ def wallet_kind_detect(text: str) -> str:
     )
 
 
+# Error reports (Django's) show no local variable of this call or any below it (the
+# adapter's): what was pasted, and what the adapter parsed from it, are secrets.
+@sensitive_variables()
 def lightning_wallet_connect(*, creator: Creator, kind: str, text: str) -> LightningWallet:
     """Connects (or replaces) the creator's wallet; raises WalletRefused/WalletUnavailable.
 

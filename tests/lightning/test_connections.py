@@ -7,6 +7,7 @@ import secrets
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
+from django.views.debug import ExceptionReporter
 
 from creators.models import LightningWallet
 from payments.lightning import wallets
@@ -178,3 +179,22 @@ def test_reseal_names_the_wallets_no_key_opens(settings, fake_nwc):
     settings.BITCACHE_SEALING_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(CommandError, match=f"Lightning wallet\\(s\\) {wallet.pk}:"):
         call_command("reseal")
+
+
+def test_an_error_report_shows_no_secret_from_the_connection_or_its_adapter(
+    creator, fake_nwc, monkeypatch
+):
+    def connect(text):
+        secret = text.rsplit("secret=", 1)[-1]
+        raise RuntimeError(f"adapter bug with {len(secret)} characters")
+
+    monkeypatch.setattr(fake_nwc, "connect", staticmethod(connect))
+    with pytest.raises(RuntimeError) as failure:
+        lightning_wallet_connect(creator=creator, kind="nwc", text=URI)
+
+    # The frames' variables (the page's POST data is hidden by the view's
+    # sensitive_post_parameters: tests/lightning/test_lightning_page.py).
+    report = ExceptionReporter(None, failure.type, failure.value, failure.tb).get_traceback_html()
+
+    assert "adapter bug with 64 characters" in report  # it is the report of that failure
+    assert SECRET not in report
