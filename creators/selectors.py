@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeGuard
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, QuerySet
 
-from creators.models import ApiKey, Creator, WalletKey
+from creators.models import ApiKey, Creator, LightningWallet, WalletKey
 from creators.scoping import owned_by
 
 if TYPE_CHECKING:
@@ -98,3 +98,8 @@ def api_key_authenticate(*, token: str) -> ApiKey | None:
 def api_keys_of(*, creator: Creator) -> QuerySet[ApiKey]:
     """The creator's API keys, live ones first, newest first."""
     return owned_by(creator, ApiKey).order_by(F("revoked_at").desc(nulls_first=True), "-pk")
+
+
+def lightning_wallet_of(*, creator: Creator) -> LightningWallet | None:
+    """The creator's connected Lightning wallet, if any (one per creator)."""
+    return owned_by(creator, LightningWallet).first()

@@ -99,3 +99,21 @@ class WebhookEndpointForm(forms.Form):
         label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=80)
+
+
+class LightningConnectForm(forms.Form):
+    """What the creator pastes to connect a wallet. A connection URI holds a secret: it is
+    typed into a password field and never rendered back, not even after an error."""
+
+    text = forms.CharField(
+        label=_("Connection"),
+        max_length=2000,
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"},
+        ),
+        help_text=_(
+            "A Nostr Wallet Connect URI (nostr+walletconnect://…) made for receiving only, "
+            "or your Lightning Address (name@wallet.example)."
+        ),
+    )

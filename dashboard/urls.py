@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import api_keys, exports, tip_settings, tips, views, webhooks
+from dashboard import api_keys, exports, lightning, tip_settings, tips, views, webhooks
 from dashboard import messages as message_views
 
 app_name = "creators"
@@ -28,6 +28,9 @@ urlpatterns = [
     path("messages/<str:public_id>", message_views.tip_message, name="message"),
     path("api-keys/", api_keys.api_key_list, name="api_keys"),
     path("api-keys/<int:key_id>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
+    path("lightning/", lightning.lightning_page, name="lightning"),
+    path("lightning/test", lightning.lightning_test, name="lightning_test"),
+    path("lightning/remove", lightning.lightning_remove, name="lightning_remove"),
     path("webhooks/", webhooks.endpoint_list, name="webhooks"),
     path("webhooks/new/", webhooks.endpoint_new, name="webhook_new"),
     path("webhooks/<str:endpoint_id>/", webhooks.endpoint_detail, name="webhook"),

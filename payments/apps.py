@@ -8,3 +8,4 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from payments import receivers  # noqa: F401 - connects the receivers
         from payments.lightning import simulated  # noqa: F401 - registers its wallet adapter
+        from payments.lightning import address_wallet  # noqa: F401 - registers its adapter

@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from creators.models import ApiKey, Creator
+from creators.models import ApiKey, Creator, LightningWallet
 from creators.services import api_key_create
 from dashboard.models import TipExport
 from dashboard.services import tip_export_run, tip_export_start
@@ -30,6 +30,7 @@ from payments.services import tip_create
 from tests.factories import CreatorFactory, address_of
 from unlocks.models import UnlockGrant, UnlockItem
 from unlocks.services import item_create, purchase_create
+from web.sealing import seal
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.services import webhook_endpoint_create
 from widgets.models import Widget
@@ -133,6 +134,13 @@ def tenant(handle: str) -> Tenant:
     purchase = purchase_create(item=item)
     grant = UnlockGrant.objects.create(purchase=purchase)
     export = tip_export_start(creator=creator, filters=TipFilters())
+    lightning_wallet = LightningWallet.objects.create(
+        creator=creator,
+        kind="simulated",
+        label=f"{handle}-wallet-label",
+        public={"payee": f"{handle}-node-key"},
+        secret_sealed=seal(f"{handle}-wallet-secret"),
+    )
     tip_export_run(export_id=export.pk)  # done, its file ready to download
     ids = {
         "handle": handle,
@@ -161,6 +169,10 @@ def tenant(handle: str) -> Tenant:
         purchase.public_id,
         grant.public_id,
         export.public_id,
+        lightning_wallet.label,
+        lightning_wallet.public["payee"],
+        lightning_wallet.secret_sealed,
+        f"{handle}-wallet-secret",
     ]
     return Tenant(creator, token, ids, secrets)
 
@@ -176,6 +188,7 @@ def snapshot(creator: Creator) -> dict[str, list]:
         UnlockItem: {"creator": creator},
         UnlockGrant: {"purchase__creator": creator},
         TipExport: {"creator": creator},
+        LightningWallet: {"creator": creator},
     }
     return {
         model.__name__: list(model._default_manager.filter(**lookup).order_by("pk").values())
@@ -255,6 +268,16 @@ def test_pages_without_ids_show_nothing_of_another_creators(tenants, b_browser, 
         ).decode(errors="replace")
         for secret in a.secrets:
             assert secret not in body, (route.route, secret)
+
+
+def test_another_creator_cannot_test_or_remove_my_lightning_wallet(tenants, b_browser):
+    a, _b = tenants
+    before = snapshot(a.creator)
+
+    for url in ("/dashboard/lightning/test", "/dashboard/lightning/remove"):
+        b_browser.post(url)
+
+    assert snapshot(a.creator) == before
 
 
 def test_staff_urls_are_not_for_creators(tenants, b_browser):

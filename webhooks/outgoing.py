@@ -1,277 +1,46 @@
-"""Posting a delivery to a URL someone typed in, without letting them aim it at us.
+"""Posting a delivery to a creator's endpoint, through the SSRF guard in web.outgoing.
 
-An endpoint URL is chosen by a creator, so it could name this server's own admin
-ports, the cloud metadata service or the operator's LAN. We resolve the host,
-refuse unless every address it resolves to is public (or in the networks the
-operator allows in BITCACHE_WEBHOOK_ALLOWED_NETWORKS), then connect to one of
-those very addresses, so a DNS answer that changes between check and connect
-cannot sneak a private address in. Public receivers must listen on a web port
-(BITCACHE_WEBHOOK_ALLOWED_PORTS). Redirects are never followed (a 3xx is a
-failed delivery), and the whole attempt, from connecting to reading the answer, ends
-at a deadline, however slowly the receiver dribbles its bytes.
-
-What went wrong is shown to the creator, so it names a category ("connection
-refused or timed out"), never a resolved address or the socket's own error: the
-delivery log must not become a tool for mapping what the server can reach.
+The guard (resolve, check every address, connect to a checked address, one deadline for
+the whole attempt, no redirects) lives in web/ so that payments can fetch Lightning
+Address (LNURL) answers through it too; this module applies the webhook settings:
+BITCACHE_WEBHOOK_ALLOWED_NETWORKS and BITCACHE_WEBHOOK_ALLOWED_PORTS.
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import ipaddress
-import logging
-import socket
-import ssl
-import threading
-import time
-from functools import lru_cache
-from urllib.parse import urlsplit
+import socket  # noqa: F401 - tests patch outgoing.socket.create_connection
 
-from django.conf import settings
+from web import outgoing as _guard
+from web.outgoing import IPAddress, webhook_reach
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-# A receiver answers with a status; we read this much of its body at most, then hang up.
-MAX_RESPONSE_BYTES = 4096
-MAX_CONNECT_SECONDS = 5.0
-CONNECT_FAILED = "connection refused or timed out"
+# The webhook name for the guard's error (its message is safe to show the creator).
+DeliveryError = _guard.OutgoingError
+MAX_RESPONSE_BYTES = _guard.MAX_RESPONSE_BYTES
 
-logger = logging.getLogger(__name__)
-
-# Special-purpose ranges (IANA's registries) that Python's `is_global` lets through
-# in some versions, or that no receiver has any business in; refused whatever
-# `is_global` says.
-DENIED_NETWORKS = tuple(
-    ipaddress.ip_network(cidr)
-    for cidr in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",  # IETF protocol assignments
-        "192.0.2.0/24",
-        "192.88.99.0/24",  # 6to4 relay anycast
-        "192.168.0.0/16",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-        "::/128",
-        "::1/128",
-        "100::/64",
-        "2001::/23",  # IETF protocol assignments
-        "2001:db8::/32",
-        "3fff::/20",  # documentation
-        "5f00::/16",  # segment routing (SRv6) SIDs
-        "fc00::/7",
-        "fe80::/10",
-        "fec0::/10",  # site-local
-        "ff00::/8",
-    )
-)
-
-
-class DeliveryError(Exception):
-    """The request could not be made or got no answer; the message is safe to show."""
-
-
-@lru_cache(maxsize=8)
-def _allowed_networks(
-    cidrs: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+__all__ = ["DeliveryError", "address_allowed", "port_allowed", "post", "resolve"]
 
 
 def address_allowed(address: IPAddress) -> bool:
-    """Public unicast addresses, and those of the networks the operator allows."""
-    if _in_allowed_networks(address):
-        return True
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(address)
-        if embedded is not None:
-            return address_allowed(embedded)
-    if any(address in network for network in DENIED_NETWORKS):
-        return False
-    return address.is_global and not address.is_multicast
-
-
-def _in_allowed_networks(address: IPAddress) -> bool:
-    return any(
-        address in network
-        for network in _allowed_networks(tuple(settings.BITCACHE_WEBHOOK_ALLOWED_NETWORKS))
-    )
+    """Public unicast addresses, and those of BITCACHE_WEBHOOK_ALLOWED_NETWORKS."""
+    return _guard.address_allowed(address, webhook_reach().allowed_networks)
 
 
 def port_allowed(port: int, addresses: list[IPAddress] | None = None) -> bool:
     """A web port, or any port on a network the operator allows (all of `addresses`)."""
-    if port in settings.BITCACHE_WEBHOOK_ALLOWED_PORTS:
-        return True
-    if not addresses:
-        return False
-    return all(_in_allowed_networks(address) for address in addresses)
-
-
-# IPv6 forms that carry an IPv4 address a gateway may route to: IPv4-compatible (::/96),
-# NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), and the 6to4 and Teredo
-# transition prefixes. The IPv4 address inside must itself be allowed.
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address.teredo is not None:
-        return address.teredo[1]  # (server, client): the client is the one reached
-    if address in _IPV4_COMPATIBLE or any(address in network for network in _NAT64):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
+    reach = webhook_reach()
+    return _guard.port_allowed(
+        port,
+        addresses,
+        allowed_ports=reach.allowed_ports,
+        allowed_networks=reach.allowed_networks,
+    )
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address `host` resolves to, all of them allowed, or DeliveryError."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise DeliveryError(f"cannot resolve {host}") from None
-    # An IPv6 link-local answer carries its zone ("fe80::1%eth0"); the address is before it.
-    addresses = list(
-        dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
-    )
-    for address in addresses:
-        if not address_allowed(address):
-            logger.info("webhook host %s resolves to refused address %s", host, address)
-            raise DeliveryError(f"{host} resolves to an address webhooks may not reach")
-    if not port_allowed(port, addresses):
-        raise DeliveryError(f"port {port} is not allowed for webhooks")
-    return addresses
-
-
-class _Deadline:
-    """The end of a whole attempt: connect, TLS handshake, sending and reading together.
-
-    A socket timeout bounds one read or write, not the attempt: a receiver sending a byte
-    every few seconds would hold the worker for as long as it likes. So at the deadline a
-    timer thread shuts every socket of the attempt down, which ends whatever call is
-    blocked on it.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._timer.cancel()
-
-    def remaining(self) -> float:
-        return max(self.at - time.monotonic(), 0.0)
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    # The plain socket's shutdown, also for a TLS socket: it acts on the descriptor
-    # without touching the TLS state another thread is using. OSError: already closed.
-    with contextlib.suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: IPAddress, deadline: _Deadline) -> None:
-        super().__init__(host, port, timeout=deadline.seconds)
-        self.address = address
-        self.deadline = deadline
-
-    def connect(self) -> None:
-        remaining = self.deadline.remaining()
-        if not remaining:
-            raise TimeoutError
-        self.sock = socket.create_connection(
-            (str(self.address), self.port), min(remaining, MAX_CONNECT_SECONDS)
-        )
-        self.deadline.watch(self.sock)
-        self.sock.settimeout(self.deadline.remaining() or 0.001)
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    def connect(self) -> None:
-        super().connect()
-        # The certificate is checked against the URL's host name, not the address.
-        context = ssl.create_default_context()
-        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
-        self.deadline.watch(self.sock)
+    """Every address `host` resolves to, all of them allowed for webhooks, or DeliveryError."""
+    return _guard.resolve(host, port, webhook_reach())
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:
-    """POST `body` to `url`; returns the answer's HTTP status, or raises DeliveryError.
-
-    `timeout` bounds the whole attempt after the host name is resolved (see _Deadline).
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DeliveryError("not an http(s) URL")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    addresses = resolve(parts.hostname, port)
-    with _Deadline(timeout) as deadline:
-        connection = _connect(parts.scheme, parts.hostname, port, addresses, deadline)
-        try:
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read(MAX_RESPONSE_BYTES)
-            return response.status
-        except (OSError, http.client.HTTPException) as exc:
-            logger.info("webhook delivery to %s failed: %r", url, exc)
-            raise DeliveryError(_describe_answer(exc, deadline)) from None
-        finally:
-            connection.close()
-
-
-def _connect(
-    scheme: str, host: str, port: int, addresses: list[IPAddress], deadline: _Deadline
-) -> _PinnedHTTPConnection:
-    """A connection to the first of the host's (allowed) addresses that answers."""
-    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    problem = CONNECT_FAILED
-    for address in addresses:
-        connection = connection_class(host, port, address=address, deadline=deadline)
-        try:
-            connection.connect()
-        except OSError as exc:
-            connection.close()
-            logger.info("webhook connection to %s (%s) failed: %r", host, address, exc)
-            problem = "TLS handshake failed" if isinstance(exc, ssl.SSLError) else CONNECT_FAILED
-        else:
-            return connection
-    raise DeliveryError(problem)
-
-
-def _describe_answer(exc: BaseException, deadline: _Deadline) -> str:
-    """What went wrong after connecting: the receiver was slow, or hung up."""
-    if deadline.expired or isinstance(exc, TimeoutError):
-        return f"no answer within {deadline.seconds:g}s"
-    return "the connection closed before an answer"
+    """POST a delivery; the answer's HTTP status, or DeliveryError (see web.outgoing.post)."""
+    return _guard.post(url, body, headers, timeout=timeout, reach=webhook_reach())

@@ -478,6 +478,11 @@ BITCACHE_WEBHOOK_ALLOWED_PORTS = env_int_list(
     "BITCACHE_WEBHOOK_ALLOWED_PORTS", [443, 80, 8443], minimum=1
 )
 BITCACHE_WEBHOOK_TIMEOUT_SECONDS = env_int("BITCACHE_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Lightning Address (LNURL) providers Bitcache fetches invoices from: https only, public
+# addresses on ports 443/80, plus these networks on any port (e.g. an LNbits on the
+# operator's LAN). Only tests and development allow plain http, and then only to loopback.
+BITCACHE_LNURL_ALLOWED_NETWORKS = env_list("BITCACHE_LNURL_ALLOWED_NETWORKS")
+BITCACHE_LNURL_REQUIRE_HTTPS = True
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
 # A finished CSV export can be downloaded this long, then its file is deleted.
 BITCACHE_EXPORT_TTL_HOURS = env_int("BITCACHE_EXPORT_TTL_HOURS", 24, minimum=1)

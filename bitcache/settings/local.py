@@ -12,3 +12,8 @@ if DEBUG:
     BITCACHE_WEBHOOK_ALLOWED_NETWORKS = env_list(
         "BITCACHE_WEBHOOK_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"]
     )
+    # A Lightning Address provider on this machine (e.g. a local LNbits) while developing.
+    BITCACHE_LNURL_REQUIRE_HTTPS = False
+    BITCACHE_LNURL_ALLOWED_NETWORKS = env_list(
+        "BITCACHE_LNURL_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"]
+    )

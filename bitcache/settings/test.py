@@ -34,6 +34,9 @@ BITCACHE_NETWORK = "mainnet"
 BITCACHE_WEBHOOK_REQUIRE_HTTPS = False
 BITCACHE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 BITCACHE_WEBHOOK_TIMEOUT_SECONDS = 2
+# Lightning Address tests fetch from a provider double on 127.0.0.1 over plain HTTP.
+BITCACHE_LNURL_REQUIRE_HTTPS = False
+BITCACHE_LNURL_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 
 # The real broker (Redis/RabbitMQ) for the tests that start a real worker.
 BITCACHE_TEST_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -44,6 +44,22 @@ class Connected:
 
 
 @dataclass(frozen=True)
+class MadeInvoice:
+    """A wallet's invoice, and what Bitcache keeps to check it and to ask about it later.
+
+    `description_hash` is the hash the invoice must commit to (callers pass it to
+    btc.bolt11.invoice_check): the one asked for, except for a Lightning Address, whose
+    provider hashes its own LNURL metadata and cannot commit to ours. `verify_url` is
+    where a Lightning Address provider answers whether it was paid (LUD-21): store it
+    with the invoice and pass it back to `lookup_invoice` ("" for other kinds).
+    """
+
+    bolt11: str
+    description_hash: str
+    verify_url: str = ""
+
+
+@dataclass(frozen=True)
 class InvoiceLookup:
     settled: bool
     preimage: str | None = None
@@ -58,11 +74,18 @@ class WalletAdapter(Protocol):
         WalletRefused (bad input, or a connection that can spend) or WalletUnavailable."""
         ...
 
-    def make_invoice(self, *, amount_msat: int, description_hash: str, expiry_seconds: int) -> str:
-        """A BOLT11 invoice for exactly that amount committing to that description hash."""
+    def make_invoice(
+        self, *, amount_msat: int, description_hash: str, expiry_seconds: int
+    ) -> MadeInvoice:
+        """A BOLT11 invoice for exactly that amount committing to that description hash
+        (or, for a Lightning Address, to its provider's metadata: see MadeInvoice)."""
         ...
 
-    def lookup_invoice(self, *, payment_hash: str, bolt11: str) -> InvoiceLookup: ...
+    def lookup_invoice(
+        self, *, payment_hash: str, bolt11: str, verify_url: str = ""
+    ) -> InvoiceLookup:
+        """Whether the invoice was paid; `verify_url` is MadeInvoice.verify_url."""
+        ...
 
 
 _ADAPTERS: dict[str, type] = {}

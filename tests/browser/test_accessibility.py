@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from creators.models import LightningWallet
 from payments.models import Tip, TipStatus
 from payments.services import tip_create
 from tests.factories import CreatorFactory
@@ -43,6 +45,14 @@ def alice():
     tip_create(creator=creator, widget=widget, amount_sats=5000, name="Bob", message="Great!")
     confirmed = tip_create(creator=creator, amount_sats=21000, video_id="vid-7")
     Tip.objects.filter(pk=confirmed.pk).update(status=TipStatus.CONFIRMED, received_sats=21000)
+    # The Lightning page shows the connection (and the form to replace it).
+    LightningWallet.objects.create(
+        creator=creator,
+        kind="lightning_address",
+        label="alice@wallet.example",
+        public={"address": "alice@wallet.example", "payee": "02" + "ab" * 32},
+        tested_at=timezone.now(),
+    )
     return creator
 
 
@@ -76,6 +86,7 @@ def dashboard_pages(creator) -> list[str]:
         "/dashboard/api-keys/",
         "/dashboard/webhooks/",
         "/dashboard/webhooks/new/",
+        "/dashboard/lightning/",
         "/dashboard/widgets/",
         "/dashboard/widgets/new/",
         f"/dashboard/widgets/{widget.public_id}/",
