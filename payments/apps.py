@@ -7,5 +7,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from payments import receivers  # noqa: F401 - connects the receivers
-        from payments.lightning import simulated  # noqa: F401 - registers its wallet adapter
-        from payments.lightning import address_wallet  # noqa: F401 - registers its adapter
+        from payments.lightning import (
+            address_wallet,  # noqa: F401 - registers its adapter
+            simulated,  # noqa: F401 - registers its wallet adapter
+        )

@@ -380,6 +380,8 @@ class LightningInvoice(models.Model):
     amount_msat = models.PositiveBigIntegerField()
     # Hex SHA-256 of what the invoice commits to (LNURL metadata, payer data or zap request).
     description_hash = models.CharField(max_length=64)
+    # LUD-21: where a Lightning Address provider says whether it was paid ("" otherwise).
+    verify_url = models.URLField(max_length=2000, blank=True)
     expires_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True)
     preimage = models.CharField(max_length=64, blank=True)

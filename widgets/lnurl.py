@@ -30,7 +30,7 @@ from btc.lnurl import (
     verify_answer,
     verify_url,
 )
-from creators.models import Creator
+from creators.models import Creator, LightningWalletKind
 from creators.scoping import owned_by
 from creators.selectors import creator_get_by_handle
 from nwc.events import EventRefused, public_key_of
@@ -69,9 +69,22 @@ def address_identifier(creator: Creator) -> str:
     return f"{creator.handle.lower()}@{host}"
 
 
+def _provider_metadata(creator: Creator) -> str | None:
+    """A Lightning Address connection's provider metadata: its invoices commit to that
+    string (LUD-06), never to ours, so it is what this site serves for the creator too."""
+    wallet = lightning_wallet_of(creator)
+    if wallet is None or wallet.kind != LightningWalletKind.LIGHTNING_ADDRESS:
+        return None
+    metadata = wallet.public.get("metadata") if isinstance(wallet.public, dict) else None
+    return metadata if isinstance(metadata, str) else None
+
+
 def creator_metadata(creator: Creator) -> str:
     """The payRequest metadata, rebuilt identically for the callback (its hash is what the
     invoice commits to). Not translated: the bytes must not depend on who asks."""
+    provider = _provider_metadata(creator)
+    if provider is not None:
+        return provider
     return pay_metadata(
         text=f"Tip for {creator.display_name or creator.handle} (@{creator.handle}) on Bitcache",
         identifier=address_identifier(creator),
@@ -79,7 +92,15 @@ def creator_metadata(creator: Creator) -> str:
 
 
 def _bounds_msat(creator: Creator) -> tuple[int, int]:
-    return max(creator.min_tip_sats, 1) * 1000, lightning_max_sats() * 1000
+    low, high = max(creator.min_tip_sats, 1) * 1000, lightning_max_sats() * 1000
+    wallet = lightning_wallet_of(creator)
+    if wallet is not None and wallet.kind == LightningWalletKind.LIGHTNING_ADDRESS:
+        # Within what the creator's provider accepts too, in whole sats.
+        provider_low = int(str(wallet.public.get("min_sendable_msat", 0)))
+        provider_high = int(str(wallet.public.get("max_sendable_msat", high)))
+        low = max(low, -(-provider_low // 1000) * 1000)
+        high = min(high, provider_high // 1000 * 1000)
+    return low, high
 
 
 def _taking(handle: str) -> tuple[Creator | None, JsonResponse | None]:
@@ -106,13 +127,17 @@ def lnurlp(request: HttpRequest, handle: str) -> HttpResponse:
         assert refusal is not None
         return refusal
     low, high = _bounds_msat(creator)
+    # Through a Lightning Address, the provider's invoice cannot commit to a payer name or
+    # a zap request (they change the description hash): neither is offered.
+    ours = _provider_metadata(creator) is None
     return _json(
         pay_request(
             callback=_site_url(reverse("widgets:lnurlp_callback", args=[creator.handle])),
             metadata=creator_metadata(creator),
             min_sendable_msat=low,
             max_sendable_msat=high,
-            nostr_pubkey=site_nostr_pubkey(),
+            ask_payer_name=ours,
+            nostr_pubkey=site_nostr_pubkey() if ours else None,
         )
     )
 
@@ -124,10 +149,15 @@ def lnurlp_callback(request: HttpRequest, handle: str) -> HttpResponse:
         assert refusal is not None
         return refusal
     low, high = _bounds_msat(creator)
+    ours = _provider_metadata(creator) is None
     try:
-        asked = callback_parse(request.GET.dict(), min_sendable_msat=low, max_sendable_msat=high)
+        asked = callback_parse(
+            request.GET.dict(), min_sendable_msat=low, max_sendable_msat=high, ask_payer_name=ours
+        )
     except LnurlRefused as exc:
         return _error(exc.reason)
+    if asked.zap_request is not None and not ours:
+        return _error(_("This creator's wallet cannot receive zaps."))
     message = asked.comment
     zap_request = ""
     if asked.zap_request is not None:

@@ -181,6 +181,9 @@ class LightningAddressWallet:
         return {
             "address": str(address),
             "callback": callback,
+            # Served as this creator's own payRequest metadata (widgets/lnurl.py), so that
+            # the provider's invoices commit to what the payer's wallet hashes.
+            "metadata": metadata,
             "metadata_hash": metadata_hash(metadata),
             "min_sendable_msat": min_msat,
             "max_sendable_msat": max_msat,

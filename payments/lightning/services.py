@@ -24,7 +24,7 @@ from btc.bolt11 import InvoiceRefused, invoice_check, invoice_decode
 from btc.lnurl import metadata_hash
 from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, LightningWallet
-from payments.lightning.wallets import WalletUnavailable, adapter_for
+from payments.lightning.wallets import MadeInvoice, WalletUnavailable, adapter_for
 from payments.models import LightningInvoice, Rail, Tip
 from payments.services import (
     MESSAGE_MAX_LENGTH,
@@ -105,10 +105,12 @@ def lightning_tip_create(
 
     # Outside any transaction: the wallet may take seconds (its adapter times out).
     try:
-        bolt11 = adapter_for(wallet).make_invoice(
+        made, payment_hash = _invoice_asked(
+            wallet,
             amount_msat=amount_msat,
             description_hash=description_hash,
             expiry_seconds=settings.BITCACHE_LIGHTNING_INVOICE_SECONDS,
+            now=now,
         )
     except WalletUnavailable as exc:
         log.warning("creator %s: wallet unavailable for an invoice: %s", creator.pk, exc.message)
@@ -116,15 +118,6 @@ def lightning_tip_create(
             "wallet_unavailable",
             _("This creator's Lightning wallet did not answer. Please try again in a minute."),
         ) from None
-    try:
-        payment_hash = invoice_check(
-            bolt11,
-            amount_msat=amount_msat,
-            network=settings.BITCACHE_NETWORK,
-            description_hash=description_hash,
-            now=int(now.timestamp()),
-            payee=_pinned_payee(wallet),
-        )
     except InvoiceRefused as exc:
         # The wallet's mistake (or a forgery): the viewer is never shown that invoice.
         log.warning("creator %s: wallet invoice refused (%s)", creator.pk, exc.code)
@@ -132,6 +125,7 @@ def lightning_tip_create(
             "wallet_refused",
             _("This creator's Lightning wallet gave an invoice that does not match the tip."),
         ) from None
+    bolt11 = made.bolt11
     decoded = invoice_decode(bolt11)
     expires_at = datetime.fromtimestamp(decoded.timestamp + decoded.expiry, tz=UTC)
     duplicate = TipRefused(
@@ -167,6 +161,7 @@ def lightning_tip_create(
                 bolt11=bolt11,
                 amount_msat=amount_msat,
                 description_hash=description_hash,
+                verify_url=made.verify_url,
                 expires_at=expires_at,
                 zap_request=zap_request,
                 next_lookup_at=now + next_lookup_delay(0),
@@ -196,16 +191,12 @@ def lightning_invoice_attach(
     amount_msat = tip.amount_sats * 1000
     description_hash = metadata_hash(description)
     try:
-        bolt11 = adapter_for(wallet).make_invoice(
-            amount_msat=amount_msat, description_hash=description_hash, expiry_seconds=seconds
-        )
-        payment_hash = invoice_check(
-            bolt11,
+        made, payment_hash = _invoice_asked(
+            wallet,
             amount_msat=amount_msat,
-            network=settings.BITCACHE_NETWORK,
             description_hash=description_hash,
-            now=int(now.timestamp()),
-            payee=_pinned_payee(wallet),
+            expiry_seconds=seconds,
+            now=now,
         )
     except WalletUnavailable as exc:
         log.info("creator %s: no invoice for a unified QR: %s", tip.creator_id, exc.message)
@@ -213,6 +204,7 @@ def lightning_invoice_attach(
     except InvoiceRefused as exc:
         log.warning("creator %s: wallet invoice refused (%s)", tip.creator_id, exc.code)
         return None
+    bolt11 = made.bolt11
     decoded = invoice_decode(bolt11)
     try:
         with transaction.atomic():
@@ -222,6 +214,7 @@ def lightning_invoice_attach(
                 bolt11=bolt11,
                 amount_msat=amount_msat,
                 description_hash=description_hash,
+                verify_url=made.verify_url,
                 expires_at=datetime.fromtimestamp(decoded.timestamp + decoded.expiry, tz=UTC),
                 next_lookup_at=now + next_lookup_delay(0),
                 created_at=now,
@@ -229,6 +222,31 @@ def lightning_invoice_attach(
     except IntegrityError:
         log.warning("creator %s: wallet returned a known payment hash", tip.creator_id)
         return None
+
+
+def _invoice_asked(
+    wallet: LightningWallet,
+    *,
+    amount_msat: int,
+    description_hash: str,
+    expiry_seconds: int,
+    now: datetime,
+) -> tuple[MadeInvoice, str]:
+    """An invoice from the creator's wallet and its payment hash, once checked against what
+    was asked (amount, network, description hash, expiry, the pinned node): never trusted.
+    Raises WalletUnavailable or InvoiceRefused."""
+    made = adapter_for(wallet).make_invoice(
+        amount_msat=amount_msat, description_hash=description_hash, expiry_seconds=expiry_seconds
+    )
+    payment_hash = invoice_check(
+        made.bolt11,
+        amount_msat=amount_msat,
+        network=settings.BITCACHE_NETWORK,
+        description_hash=description_hash,
+        now=int(now.timestamp()),
+        payee=_pinned_payee(wallet),
+    )
+    return made, payment_hash
 
 
 def _pinned_payee(wallet: LightningWallet) -> str | None:
@@ -322,7 +340,9 @@ def invoice_lookup(*, invoice_id: int, now: datetime | None = None) -> bool:
     if wallet is not None:
         try:
             answer = adapter_for(wallet).lookup_invoice(
-                payment_hash=invoice.payment_hash, bolt11=invoice.bolt11
+                payment_hash=invoice.payment_hash,
+                bolt11=invoice.bolt11,
+                verify_url=invoice.verify_url,
             )
         except WalletUnavailable as exc:
             log.info("invoice %s: look-up failed: %s", invoice.payment_hash, exc.message)

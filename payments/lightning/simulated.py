@@ -24,6 +24,7 @@ from payments.lightning.services import invoice_settled
 from payments.lightning.wallets import (
     Connected,
     InvoiceLookup,
+    MadeInvoice,
     WalletRefused,
     WalletUnavailable,
     register,
@@ -59,7 +60,9 @@ class SimulatedWallet:
             raise WalletRefused("simulated_off", "The simulated wallet is for development only.")
         return Connected(label=LABEL, public={"payee": node_pubkey()})
 
-    def make_invoice(self, *, amount_msat: int, description_hash: str, expiry_seconds: int) -> str:
+    def make_invoice(
+        self, *, amount_msat: int, description_hash: str, expiry_seconds: int
+    ) -> MadeInvoice:
         if not simulated_allowed():
             raise WalletUnavailable("The simulated wallet is off on this site.")
         preimage = secrets.token_hex(32)
@@ -77,9 +80,11 @@ class SimulatedWallet:
         SimulatedInvoice.objects.create(
             wallet=self.wallet, payment_hash=payment_hash, preimage=preimage, bolt11=bolt11
         )
-        return bolt11
+        return MadeInvoice(bolt11=bolt11, description_hash=description_hash)
 
-    def lookup_invoice(self, *, payment_hash: str, bolt11: str) -> InvoiceLookup:
+    def lookup_invoice(
+        self, *, payment_hash: str, bolt11: str, verify_url: str = ""
+    ) -> InvoiceLookup:
         minted = SimulatedInvoice.objects.filter(
             wallet=self.wallet, payment_hash=payment_hash
         ).first()

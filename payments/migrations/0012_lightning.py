@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                 ('bolt11', models.TextField()),
                 ('amount_msat', models.PositiveBigIntegerField()),
                 ('description_hash', models.CharField(max_length=64)),
+                ('verify_url', models.URLField(blank=True, max_length=2000)),
                 ('expires_at', models.DateTimeField()),
                 ('settled_at', models.DateTimeField(blank=True, null=True)),
                 ('preimage', models.CharField(blank=True, max_length=64)),

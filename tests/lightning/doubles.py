@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from btc.bolt11 import invoice_sign
 from creators.models import Creator, LightningWallet, LightningWalletKind
-from payments.lightning.wallets import Connected, InvoiceLookup, WalletUnavailable, register
+from payments.lightning.wallets import (
+    Connected,
+    InvoiceLookup,
+    MadeInvoice,
+    WalletUnavailable,
+    register,
+)
 
 # A key that is not the simulated wallet's: the double's invoices are its own node's.
 DOUBLE_NODE_KEY = hashlib.sha256(b"test double node").digest()
@@ -45,12 +51,14 @@ class WalletDouble:
     def connect(cls, text: str) -> Connected:
         return Connected(label="double", public={})
 
-    def make_invoice(self, *, amount_msat: int, description_hash: str, expiry_seconds: int) -> str:
+    def make_invoice(
+        self, *, amount_msat: int, description_hash: str, expiry_seconds: int
+    ) -> MadeInvoice:
         b = self.behaviour
         if b.get("unavailable"):
             raise WalletUnavailable("the wallet did not answer in time")
         if b.get("garbage"):
-            return "lnbc1notaninvoice"
+            return MadeInvoice(bolt11="lnbc1notaninvoice", description_hash=description_hash)
         preimage = b.get("preimage") or secrets.token_hex(32)
         assert isinstance(preimage, str)
         now = int(timezone.now().timestamp())
@@ -65,9 +73,11 @@ class WalletDouble:
             expiry=int(b.get("expiry", expiry_seconds)),  # type: ignore[call-overload]
         )
         self.minted.append(preimage)
-        return pr
+        return MadeInvoice(bolt11=pr, description_hash=description_hash)
 
-    def lookup_invoice(self, *, payment_hash: str, bolt11: str) -> InvoiceLookup:
+    def lookup_invoice(
+        self, *, payment_hash: str, bolt11: str, verify_url: str = ""
+    ) -> InvoiceLookup:
         if self.behaviour.get("lookup_unavailable"):
             raise WalletUnavailable("the wallet did not answer in time")
         if payment_hash in self.settled:
