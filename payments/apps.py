@@ -7,3 +7,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from payments import receivers  # noqa: F401 - connects the receivers
+        from payments.lightning import nwc_wallet  # noqa: F401 - registers the "nwc" adapter
