@@ -8,6 +8,9 @@ and would add ~25 packages (SQLAlchemy, aiohttp, pydantic, falcon...) for the te
 Both verify event ids and signatures, filter on `authors`/`#e`/`#p`/`since`, and keep
 ephemeral kinds (NIP-47's 23194-23197) out of storage, as NIP-01 says.
 
+LocalRelay limits each connection to 60 events a minute by default (real relays limit too:
+past it, `OK false "rate-limited"`); the tests' relay raises that limit.
+
 `Cutter` sits between a client and the relay: `cut()` drops every open connection (a relay
 restart, a flaky network), `refuse_next(n)` accepts and at once closes the next `n` ones.
 """
@@ -57,7 +60,15 @@ class LocalRelay:
 
     def _run(self) -> None:
         async def main() -> None:
-            relay = nostr_sdk.LocalRelayBuilder().addr("127.0.0.1").port(self.port).build()
+            relay = (
+                nostr_sdk.LocalRelayBuilder()
+                .addr("127.0.0.1")
+                .port(self.port)
+                # The default allows 60 events a minute per connection: a wallet double
+                # answering on one connection hits it in a benchmark.
+                .rate_limit(nostr_sdk.RateLimit(max_reqs=500, notes_per_minute=100_000))
+                .build()
+            )
             await relay.run()
             self._ready.set()
             loop = asyncio.get_running_loop()

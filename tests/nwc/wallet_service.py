@@ -255,6 +255,12 @@ class WalletService:
             publish(list(relays or (self.relay_url,)), event, timeout=5)
         return invoice
 
+    def send(self, event: Event) -> None:
+        """Publishes on the service's open connection (no new connection, no OK awaited)."""
+        if self._ws is None:
+            raise RuntimeError("the wallet service is not connected")
+        self._ws.send(json.dumps(["EVENT", event.as_dict()]))
+
     def notification(self, invoice: Invoice, *, secret: str | None = None) -> Event:
         return notification_build(
             secret or self.secret,
