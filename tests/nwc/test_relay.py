@@ -22,7 +22,7 @@ from nwc.relay import (
     publish,
     wallet_request,
 )
-from tests.nwc.local_relay import HostileRelay, free_port
+from tests.nwc.local_relay import HostileRelay, LocalRelay, free_port
 from tests.nwc.wallet_service import RECEIVE_ONLY, WalletService, forged_response
 
 HASH = description_hash_of('[["text/plain","A tip for alice"]]')
@@ -316,6 +316,44 @@ def test_a_payment_notification_calls_on_payment_once_even_if_sent_twice(wallet)
         ("alice", invoice.payment_hash, invoice.preimage),
         ("alice", marker.payment_hash, marker.preimage),
     ]
+
+
+def test_the_same_payment_through_two_relays_counts_once(relay):
+    second_relay = LocalRelay().start()
+    wallet = WalletService(relay.url).start()
+    payments = Payments()
+    both = wallet.connection(relay.url, second_relay.url)
+    listener = NotificationListener({"alice": both}, payments).start()
+    try:
+        assert listener.wait_subscribed(5)
+        invoice = wallet.invoice_for(amount_msat=1000)
+        wallet.pay(invoice.payment_hash, relays=(relay.url, second_relay.url))
+        marker = wallet.invoice_for(amount_msat=1000)
+        wallet.pay(marker.payment_hash, relays=(second_relay.url,))
+        wallet.pay(marker.payment_hash, relays=(relay.url,))
+        assert payments.wait(2)
+    finally:
+        listener.stop()
+        wallet.stop()
+        second_relay.stop()
+
+    assert [call[1] for call in payments.calls] == [invoice.payment_hash, marker.payment_hash]
+
+
+def test_a_legacy_nip04_wallets_notifications_are_understood(relay):
+    wallet = WalletService(relay.url, encryptions=("nip04",)).start()
+    payments = Payments()
+    listener = NotificationListener({"alice": wallet.connection()}, payments).start()
+    try:
+        assert listener.wait_subscribed(5)
+        invoice = wallet.invoice_for(amount_msat=1000)
+        wallet.pay(invoice.payment_hash)
+        assert payments.wait(1)
+    finally:
+        listener.stop()
+        wallet.stop()
+
+    assert payments.calls == [("alice", invoice.payment_hash, invoice.preimage)]
 
 
 def test_notifications_from_another_key_are_ignored(wallet):

@@ -11,7 +11,8 @@ and NIP-44 (or NIP-04) encrypted to the client. `behaviour` makes it misbehave:
 - "silent": never answers;
 - "wrong_amount" / "wrong_description_hash": a valid invoice for something else;
 - "error": a NIP-47 error answer;
-- "garbage": a result without an invoice.
+- "garbage": a result without an invoice;
+- "bad_preimage": lookup_invoice claims "paid" with a preimage of another payment.
 
 `drop()` closes its relay connection (it reconnects and resubscribes by itself).
 """
@@ -238,7 +239,10 @@ class WalletService:
             "payment_hash": invoice.payment_hash,
             "amount": invoice.amount_msat,
         }
-        if invoice.settled:
+        if self.behaviour == "bad_preimage":
+            result["preimage"] = secrets.token_hex(32)
+            result["settled_at"] = int(time.time())
+        elif invoice.settled:
             result["preimage"] = invoice.preimage
             result["settled_at"] = int(time.time())
         return result, None

@@ -184,6 +184,30 @@ def test_lookup_invoice_reports_unpaid_then_paid_with_its_preimage(wallet):  # n
 
 
 @pytest.mark.django_db
+def test_a_paid_answer_whose_preimage_is_not_the_invoices_is_refused(misbehaving):
+    service = misbehaving("bad_preimage")
+    row = connected(service)
+    bolt11 = make_invoice(row)
+
+    with pytest.raises(WalletUnavailable) as refused:
+        adapter_for(row).lookup_invoice(payment_hash=checked(bolt11), bolt11=bolt11)
+
+    assert "proof of payment" in refused.value.message
+
+
+@pytest.mark.django_db
+def test_a_legacy_nip04_wallet_is_spoken_to_in_nip04(misbehaving):
+    service = misbehaving("honest", encryptions=("nip04",))
+    row = connected(service)
+
+    payment_hash = checked(make_invoice(row))
+
+    assert row.public["scheme"] == "nip04"
+    assert service.requests[-1].scheme == "nip04"
+    assert payment_hash in service.invoices
+
+
+@pytest.mark.django_db
 def test_lookup_of_an_invoice_the_wallet_does_not_know_is_unpaid(wallet):  # noqa: F811
     row = connected(wallet)
 
