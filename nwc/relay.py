@@ -19,6 +19,7 @@ import json
 import logging
 import queue
 import secrets
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -47,6 +48,14 @@ logger = logging.getLogger(__name__)
 
 Message = list[object]
 Filter = dict[str, object]
+# Opens the TCP connection to a relay URL within a timeout, or raises RelayBlocked. Relay
+# URLs come from what a creator pasted, so the Django rail passes one that applies its
+# SSRF guard (resolve, allow public addresses only, connect to the address it checked).
+Opener = Callable[[str, float], socket.socket]
+
+
+class RelayBlocked(ValueError):
+    """An opener refused a relay URL (a private address, a port not allowed...)."""
 
 
 class RelayError(Exception):
@@ -86,6 +95,7 @@ class _Conversation:
     inbox: queue.Queue[tuple[str, Message]]
     deadline: float
     attempts: int
+    opener: Opener | None = None
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
@@ -96,6 +106,10 @@ class _Conversation:
             try:
                 self._once()
                 return
+            except RelayBlocked:
+                problem = "refused by policy"
+                logger.info("relay %s: %s", self.url, problem)
+                break
             except _socket_errors() as exc:
                 problem = _describe(exc)
                 logger.info("relay %s: %s (attempt %d)", self.url, problem, attempt + 1)
@@ -109,13 +123,7 @@ class _Conversation:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("deadline")
-        with connect(
-            self.url,
-            open_timeout=remaining,
-            close_timeout=0.5,
-            max_size=MAX_EVENT_JSON * 2,
-            compression=None,
-        ) as ws:
+        with _connect(self.url, remaining, self.opener) as ws:
             waiting = set(self.subscriptions)
             for sub_id, filter_ in self.subscriptions.items():
                 ws.send(json.dumps(["REQ", sub_id, filter_]))
@@ -146,6 +154,23 @@ class _Conversation:
         for message in self.sends:
             ws.send(json.dumps(message))
         self.inbox.put((self.url, ["_SENT"]))
+
+
+def _connect(url: str, timeout: float, opener: Opener | None) -> ClientConnection:
+    sock = opener(url, timeout) if opener is not None else None
+    try:
+        return connect(
+            url,
+            sock=sock,
+            open_timeout=timeout,
+            close_timeout=0.5,
+            max_size=MAX_EVENT_JSON * 2,
+            compression=None,
+        )
+    except BaseException:
+        if sock is not None:
+            sock.close()
+        raise
 
 
 def _describe(exc: BaseException) -> str:
@@ -183,6 +208,7 @@ def _converse(
     attempts: int,
     decide: Callable[[str, Message], bool],
     what: str,
+    opener: Opener | None = None,
 ) -> dict[str, str]:
     """Runs a conversation with every relay at once until `decide(relay, message)` returns
     True. Returns the problems met on the way; raises RelayTimeout or RelayError."""
@@ -198,6 +224,7 @@ def _converse(
             inbox=inbox,
             deadline=deadline,
             attempts=max(1, attempts),
+            opener=opener,
         )
         for url in dict.fromkeys(relays)
     ]
@@ -247,6 +274,7 @@ def publish(
     *,
     timeout: float = 10.0,
     attempts: int = 3,
+    opener: Opener | None = None,
 ) -> list[str]:
     """Sends one signed event to `relays` and waits until every relay accepted it (`OK`
     true), refused it, or gave up. Returns the relays that accepted it; raises RelayError
@@ -281,6 +309,7 @@ def publish(
             attempts=attempts,
             decide=decide,
             what="publish",
+            opener=opener,
         )
     except RelayError as exc:
         if accepted:
@@ -293,7 +322,11 @@ def publish(
 
 
 def info_fetch(
-    connection: ConnectionUri, *, timeout: float = 10.0, attempts: int = 2
+    connection: ConnectionUri,
+    *,
+    timeout: float = 10.0,
+    attempts: int = 2,
+    opener: Opener | None = None,
 ) -> WalletInfo:
     """The wallet's info event (kind 13194), from the first relay holding a valid one.
     Raises InfoMissing when every relay answered without one, RelayError otherwise."""
@@ -331,6 +364,7 @@ def info_fetch(
         attempts=attempts,
         decide=decide,
         what="info",
+        opener=opener,
     )
     return found[0]
 
@@ -350,6 +384,7 @@ def wallet_request(
     timeout: float = 10.0,
     attempts: int = 3,
     now: int | None = None,
+    opener: Opener | None = None,
 ) -> Response:
     """Asks the wallet (NIP-47) and returns its answer: subscribes to the kind-23195
     responses for this request on every relay, then publishes the request. The first
@@ -406,6 +441,7 @@ def wallet_request(
         attempts=attempts,
         decide=decide,
         what=method,
+        opener=opener,
     )
     return answers[0]
 
@@ -435,7 +471,9 @@ class NotificationListener:
         *,
         since: int | None = None,
         max_backoff: float = 30.0,
+        opener: Opener | None = None,
     ) -> None:
+        self._opener = opener
         self._on_payment = on_payment
         self._max_backoff = max_backoff
         self._lock = threading.RLock()
@@ -549,6 +587,9 @@ class NotificationListener:
             try:
                 self._listen(relay, stop)
                 failures = 0
+            except RelayBlocked:
+                logger.warning("nwc listener: relay %s refused by policy", relay)
+                failures = 10  # the longest pause: the set of connections may change
             except _socket_errors() as exc:
                 failures += 1
                 logger.warning("nwc listener: relay %s %s; reconnecting", relay, _describe(exc))
@@ -562,7 +603,7 @@ class NotificationListener:
                 break
 
     def _listen(self, relay: str, stop: threading.Event) -> None:
-        with connect(relay, open_timeout=10, close_timeout=0.5, max_size=MAX_EVENT_JSON * 2) as ws:
+        with _connect(relay, 10.0, self._opener) as ws:
             generation = -1
             sub_id = ""
             while not stop.is_set():

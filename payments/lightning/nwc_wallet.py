@@ -34,7 +34,14 @@ from nwc.nip47 import (
     connection_uri_parse,
     make_invoice_params,
 )
-from nwc.relay import InfoMissing, NotificationListener, RelayError, info_fetch, wallet_request
+from nwc.relay import (
+    InfoMissing,
+    NotificationListener,
+    Opener,
+    RelayError,
+    info_fetch,
+    wallet_request,
+)
 from payments.lightning.wallets import (
     Connected,
     InvoiceLookup,
@@ -45,6 +52,17 @@ from payments.lightning.wallets import (
 from web.sealing import SealBroken, unseal
 
 logger = logging.getLogger(__name__)
+
+
+def relay_opener() -> Opener | None:
+    """How connections to a creator's relays are opened (nwc.relay.Opener).
+
+    LEAD (merge): relay URLs come from what the creator pasted, so they need the SSRF guard
+    helper A2 moves down to web/ (resolve, public addresses only unless
+    BITCACHE_WEBHOOK_ALLOWED_NETWORKS allows them, connect to the checked address, raise
+    nwc.relay.RelayBlocked otherwise). Return that opener here; None connects directly.
+    """
+    return None
 
 
 def _timeout() -> float:
@@ -73,7 +91,7 @@ class NwcWallet:
         except ConnectionRefused as refused:
             raise WalletRefused(refused.code, refused.message) from None
         try:
-            info = info_fetch(connection, timeout=_timeout())
+            info = info_fetch(connection, timeout=_timeout(), opener=relay_opener())
         except InfoMissing:
             raise WalletRefused(
                 "no_info",
@@ -119,7 +137,12 @@ class NwcWallet:
         scheme = str(self.wallet.public.get("scheme", "nip44_v2"))
         try:
             return wallet_request(
-                self._connection(), method, params, scheme=scheme, timeout=_timeout()
+                self._connection(),
+                method,
+                params,
+                scheme=scheme,
+                timeout=_timeout(),
+                opener=relay_opener(),
             )
         except RelayError as exc:
             logger.info("nwc %s for wallet %s: %s", method, self.wallet.pk, exc)
@@ -209,7 +232,9 @@ def watch_notifications(
         finally:
             close_old_connections()
 
-    listener = NotificationListener(nwc_connections(), paid, since=int(time.time()))
+    listener = NotificationListener(
+        nwc_connections(), paid, since=int(time.time()), opener=relay_opener()
+    )
     with listener:
         listener.wait_subscribed(_timeout())
         if started is not None:

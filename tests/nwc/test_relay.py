@@ -5,8 +5,10 @@ signed BOLT11 invoices."""
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -16,6 +18,7 @@ from nwc.nip47 import INFO_KIND, make_invoice_params
 from nwc.relay import (
     InfoMissing,
     NotificationListener,
+    RelayBlocked,
     RelayError,
     RelayTimeout,
     info_fetch,
@@ -261,6 +264,31 @@ def test_no_reachable_relay_is_reported_with_each_relays_problem():
         ask_invoice(wallet.connection(), timeout=3, attempts=2)
 
     assert list(failed.value.problems.values()) == ["connection refused"]
+
+
+def test_an_opener_can_refuse_a_relay_before_any_connection(wallet, cutter):
+    def private_addresses_refused(url, timeout):
+        raise RelayBlocked(url)
+
+    with pytest.raises(RelayError) as refused:
+        ask_invoice(wallet.connection(cutter.url), opener=private_addresses_refused)
+
+    assert refused.value.problems == {cutter.url: "refused by policy"}
+    assert cutter.accepted == 0
+    assert wallet.requests == []
+
+
+def test_the_opener_makes_the_connection_the_client_uses(wallet):
+    opened = []
+
+    def opener(url, timeout):
+        opened.append(url)
+        return socket.create_connection(("127.0.0.1", urlsplit(url).port), timeout=timeout)
+
+    response = ask_invoice(wallet.connection(), opener=opener)
+
+    assert checked(response) in wallet.invoices
+    assert opened == [wallet.relay_url]
 
 
 def test_the_connection_secret_never_reaches_the_logs_or_reprs(wallet, caplog):
