@@ -400,7 +400,9 @@ def wallet_request(
         params,
         scheme="nip44_v2" if scheme == "nip44_v2" else "nip04",
         created_at=created_at,
-        expiration=created_at + max(1, int(timeout) + 1),
+        # NIP-40: relays and wallets drop it after this. A minute beyond our own deadline,
+        # so a relay or wallet whose clock runs a little ahead still takes it.
+        expiration=created_at + int(timeout) + 60,
     )
     sub_id = _sub_id()
     answers: list[Response] = []
