@@ -25,6 +25,7 @@ BENCHES = [
     "bench.bench_big_creator",
     "bench.bench_live",
     "bench.bench_latency",
+    "bench.bench_nwc",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

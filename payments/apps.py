@@ -9,5 +9,6 @@ class PaymentsConfig(AppConfig):
         from payments import receivers  # noqa: F401 - connects the receivers
         from payments.lightning import (
             address_wallet,  # noqa: F401 - registers its adapter
+            nwc_wallet,  # noqa: F401 - registers the "nwc" adapter
             simulated,  # noqa: F401 - registers its wallet adapter
         )

@@ -123,6 +123,37 @@ def lnurl_reach() -> Reach:
     )
 
 
+def relay_reach() -> Reach:
+    """Nostr relays named in a creator's wallet connection: like LNURL providers, plus the
+    ports relays commonly listen on (wss://relay.example:7777)."""
+    return Reach(
+        purpose="Lightning wallets",
+        allowed_networks=tuple(settings.BITCACHE_LNURL_ALLOWED_NETWORKS),
+        allowed_ports=(*LNURL_PORTS, 7777),
+    )
+
+
+def socket_open(url: str, *, timeout: float, reach: Reach) -> socket.socket:
+    """A TCP connection for a websocket URL (ws:// or wss://), made to an address the guard
+    checked: the host is resolved once, every address it has must be allowed, and the
+    socket connects to one of those, so a second lookup cannot point elsewhere. TLS, if
+    any, is the caller's (the websocket client wraps this socket). OutgoingError otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise OutgoingError("not a ws:// or wss:// URL")
+    try:
+        port = parts.port or (443 if parts.scheme == "wss" else 80)
+    except ValueError:
+        raise OutgoingError("invalid port") from None
+    problem = CONNECT_FAILED
+    for address in resolve(parts.hostname, port, reach):
+        try:
+            return socket.create_connection((str(address), port), timeout=timeout)
+        except OSError as exc:
+            logger.info("connection to %s (%s) failed: %r", parts.hostname, address, exc)
+    raise OutgoingError(problem)
+
+
 @lru_cache(maxsize=8)
 def _allowed_networks(
     cidrs: tuple[str, ...],

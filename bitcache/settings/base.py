@@ -282,6 +282,9 @@ BITCACHE_BITCOIND_COOKIE_FILE = env_str("BITCACHE_BITCOIND_COOKIE_FILE")
 # transaction or a block, instead of at the next poll.
 BITCACHE_BITCOIND_ZMQ = env_list("BITCACHE_BITCOIND_ZMQ")
 BITCACHE_CHAIN_TIMEOUT_SECONDS = env_int("BITCACHE_CHAIN_TIMEOUT_SECONDS", 10, minimum=1)
+# How long one call to a creator's Lightning wallet may take (an NWC request through its
+# relays, from connecting to the answer) before it counts as unavailable.
+BITCACHE_LIGHTNING_TIMEOUT_SECONDS = env_int("BITCACHE_LIGHTNING_TIMEOUT_SECONDS", 10, minimum=1)
 # Esplora's mempool is asked about one address per request: this many at once.
 BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY = env_int("BITCACHE_ESPLORA_MEMPOOL_CONCURRENCY", 4, minimum=1)
 BITCACHE_REQUIRE_APPROVAL = env_bool("BITCACHE_REQUIRE_APPROVAL", True)

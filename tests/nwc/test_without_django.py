@@ -11,7 +11,7 @@ from tests.pure import IN_NESTED_RUN, django_modules_loaded_by, run_tests_withou
 
 def test_importing_nwc_loads_no_django_module():
     result = django_modules_loaded_by(
-        "nwc", "nwc.events", "nwc.encryption", "nwc.nip47", "nwc.nip57"
+        "nwc", "nwc.events", "nwc.encryption", "nwc.nip47", "nwc.nip57", "nwc.relay"
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
