@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,24 +28,6 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from creators.models import LightningWallet
-from nwc.events import is_hex32
-from nwc.nip47 import (
-    ConnectionRefused,
-    ConnectionUri,
-    Response,
-    capabilities_check,
-    connection_uri_parse,
-    make_invoice_params,
-)
-from nwc.relay import (
-    InfoMissing,
-    NotificationListener,
-    Opener,
-    RelayBlocked,
-    RelayError,
-    info_fetch,
-    wallet_request,
-)
 from payments.lightning.wallets import (
     Connected,
     InvoiceLookup,
@@ -55,7 +39,20 @@ from payments.lightning.wallets import (
 from web.outgoing import OutgoingError, relay_reach, socket_open
 from web.sealing import SealBroken, unseal
 
+if TYPE_CHECKING:
+    from nwc.nip47 import ConnectionUri, Response
+    from nwc.relay import Opener
+
+# nwc is imported where it is used, not here: payments' ready() imports this module to
+# register the adapter, and importing nostr-sdk (a large native extension) would add
+# ~0.3-0.8 s to the start of every Django process, most of which never talk to a wallet.
+
 logger = logging.getLogger(__name__)
+_HEX32 = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_hex32(value: object) -> bool:
+    return isinstance(value, str) and _HEX32.fullmatch(value) is not None
 
 
 def relay_opener() -> Opener:
@@ -63,6 +60,8 @@ def relay_opener() -> Opener:
     from what the creator pasted, so through the SSRF guard (web.outgoing.socket_open:
     public addresses only, unless BITCACHE_LNURL_ALLOWED_NETWORKS allows them; connected
     to the address it checked)."""
+    from nwc.relay import RelayBlocked
+
     reach = relay_reach()
 
     def open_checked(url: str, timeout: float) -> socket.socket:
@@ -95,6 +94,9 @@ class NwcWallet:
 
     @classmethod
     def connect(cls, text: str) -> Connected:
+        from nwc.nip47 import ConnectionRefused, capabilities_check, connection_uri_parse
+        from nwc.relay import InfoMissing, RelayError, info_fetch
+
         try:
             connection = connection_uri_parse(text)
         except ConnectionRefused as refused:
@@ -129,10 +131,12 @@ class NwcWallet:
     # Talking to the connected wallet
 
     def _connection(self) -> ConnectionUri:
+        from nwc.nip47 import ConnectionUri
+
         public = self.wallet.public
         relays = public.get("relays")
         pubkey = public.get("wallet_pubkey")
-        if not is_hex32(pubkey) or not isinstance(relays, list) or not relays:
+        if not _is_hex32(pubkey) or not isinstance(relays, list) or not relays:
             raise WalletUnavailable(_("This wallet connection is incomplete: connect it again."))
         lud16 = public.get("lud16")
         return ConnectionUri(
@@ -143,6 +147,8 @@ class NwcWallet:
         )
 
     def _ask(self, method: str, params: dict[str, object]) -> Response:
+        from nwc.relay import RelayError, wallet_request
+
         scheme = str(self.wallet.public.get("scheme", "nip44_v2"))
         try:
             return wallet_request(
@@ -160,6 +166,8 @@ class NwcWallet:
     def make_invoice(
         self, *, amount_msat: int, description_hash: str, expiry_seconds: int
     ) -> MadeInvoice:
+        from nwc.nip47 import make_invoice_params
+
         response = self._ask(
             "make_invoice",
             make_invoice_params(
@@ -197,7 +205,7 @@ class NwcWallet:
             raise WalletUnavailable(_("The wallet answered about another invoice."))
         preimage = result.get("preimage")
         if preimage is not None and not (
-            is_hex32(preimage)
+            _is_hex32(preimage)
             and hashlib.sha256(bytes.fromhex(str(preimage))).hexdigest() == payment_hash
         ):
             raise WalletUnavailable(_("The wallet's proof of payment does not match the invoice."))
@@ -244,6 +252,8 @@ def watch_notifications(
             on_payment(payment_hash, preimage)
         finally:
             close_old_connections()
+
+    from nwc.relay import NotificationListener
 
     listener = NotificationListener(
         nwc_connections(), paid, since=int(time.time()), opener=relay_opener()
