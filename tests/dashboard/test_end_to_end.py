@@ -60,4 +60,4 @@ def test_a_creator_follows_a_tip_from_the_chain_to_the_csv(
     assert len(rows) == 2
     assert rows[1][1] == tip.public_id
     assert rows[1][2] == "confirmed"
-    assert txid in rows[1][-1]
+    assert txid in rows[1][rows[0].index("Transactions")]
