@@ -427,3 +427,37 @@ class SimulatedInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"simulated invoice {self.payment_hash[:12]}…"
+
+
+class ZapReceipt(models.Model):
+    """The NIP-57 receipt (kind 9735) for a paid zap, signed with the site's nostr key when
+    the tip was confirmed (in that transaction: an outbox row), then published to the zap
+    request's relays by `zap_receipts_publish`, retried until every relay took it or the
+    attempts run out."""
+
+    creator_lookup = "invoice__tip__creator"
+
+    invoice = models.OneToOneField(
+        LightningInvoice, on_delete=models.CASCADE, related_name="zap_receipt"
+    )
+    event = models.JSONField()
+    relays = models.JSONField(default=list)
+    # The relays that answered OK.
+    published_to = models.JSONField(default=list)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When to try the relays still missing; null once done (all took it, or given up).
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    last_problem = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(next_attempt_at__isnull=False),
+                name="zap_receipt_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"zap receipt for {self.invoice}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from payments import tasks
 from payments.events import tip_event_consumer
-from payments.models import TAKEN_BACK_STATUSES, TipEvent, TipStatus
+from payments.lightning.zaps import zap_receipt_record
+from payments.models import TAKEN_BACK_STATUSES, LightningInvoice, TipEvent, TipStatus
 
 
 @tip_event_consumer("confirmation_email")
@@ -23,3 +24,12 @@ def tip_reversed_email_queue(event: TipEvent) -> None:
     # reversal once (TipReversal.emailed_at). Sent whatever the confirmation-email setting.
     if event.from_status == TipStatus.CONFIRMED and event.to_status in TAKEN_BACK_STATUSES:
         tasks.tip_reversed_email.delay(event.tip_id)
+
+
+@tip_event_consumer("zap_receipt")
+def zap_receipt_sign(event: TipEvent) -> None:
+    # A paid zap's receipt is signed in this transaction and published after its commit.
+    if event.to_status == TipStatus.CONFIRMED:
+        invoice = LightningInvoice.objects.filter(tip_id=event.tip_id).first()
+        if invoice is not None:
+            zap_receipt_record(invoice=invoice)

@@ -13,6 +13,7 @@ from chain import ChainSourceError, get_chain_source
 from chain.models import ChainState
 from payments.events import tip_events_dispatch_pending, tips_announce
 from payments.lightning.services import invoices_lookup_due
+from payments.lightning.zaps import zap_receipt_send, zap_receipts_send_due
 from payments.models import Tip
 from payments.notifications import tip_confirmed_notify, tip_reversed_notify
 from payments.onchain.watcher import (
@@ -110,6 +111,18 @@ def lightning_invoices_poll() -> int:
     """Beat: ask the creators' wallets about the open invoices whose look-up is due (each
     backs off on its own), the fallback for wallets that send no notification."""
     return invoices_lookup_due()
+
+
+@shared_task(ignore_result=True)
+def zap_receipt_publish(receipt_id: int) -> None:
+    """Queued after the commit that signed a zap receipt; later attempts come from beat."""
+    zap_receipt_send(receipt_id=receipt_id)
+
+
+@shared_task(ignore_result=True)
+def zap_receipts_publish_due() -> int:
+    """Beat: zap receipts whose relays are due another attempt."""
+    return zap_receipts_send_due()
 
 
 # --- Notifications: each loads by id and calls its service -------------------------

@@ -137,7 +137,8 @@ def socket_open(url: str, *, timeout: float, reach: Reach) -> socket.socket:
     """A TCP connection for a websocket URL (ws:// or wss://), made to an address the guard
     checked: the host is resolved once, every address it has must be allowed, and the
     socket connects to one of those, so a second lookup cannot point elsewhere. TLS, if
-    any, is the caller's (the websocket client wraps this socket). OutgoingError otherwise."""
+    any, is the caller's (the websocket client wraps this socket). OutgoingError when the
+    guard refuses; OSError when every allowed address fails to answer."""
     parts = urlsplit(url)
     if parts.scheme not in ("ws", "wss") or not parts.hostname:
         raise OutgoingError("not a ws:// or wss:// URL")
@@ -145,13 +146,15 @@ def socket_open(url: str, *, timeout: float, reach: Reach) -> socket.socket:
         port = parts.port or (443 if parts.scheme == "wss" else 80)
     except ValueError:
         raise OutgoingError("invalid port") from None
-    problem = CONNECT_FAILED
+    failure: OSError | None = None
     for address in resolve(parts.hostname, port, reach):
         try:
             return socket.create_connection((str(address), port), timeout=timeout)
         except OSError as exc:
             logger.info("connection to %s (%s) failed: %r", parts.hostname, address, exc)
-    raise OutgoingError(problem)
+            failure = exc
+    # Allowed but not answering: a connection failure (the caller may retry), not a refusal.
+    raise failure or OSError(CONNECT_FAILED)
 
 
 @lru_cache(maxsize=8)

@@ -437,6 +437,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(BITCACHE_LIGHTNING_POLL_SECONDS),
         "options": {"expires": float(BITCACHE_LIGHTNING_POLL_SECONDS)},
     },
+    "zap-receipts-publish": {
+        "task": "payments.tasks.zap_receipts_publish_due",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
     "refresh-rates": {
         "task": "rates.tasks.rates_refresh",
         "schedule": float(BITCACHE_RATES_REFRESH_SECONDS),
