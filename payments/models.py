@@ -178,6 +178,13 @@ class Tip(models.Model):
             models.Index(fields=["creator", "status", "created_at"]),
             # "This creator's tips, newest first" and its keyset pages (reports.tips_page).
             models.Index(fields=["creator", "-created_at", "-id"], name="tip_creator_newest"),
+            # The creator's messages, newest first, and their keyset pages
+            # (payments.selectors.tip_messages_of).
+            models.Index(
+                fields=["creator", "-created_at", "-id"],
+                condition=~models.Q(message=""),
+                name="tip_creator_messages",
+            ),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["address", "-created_at"]),
             # The tips whose move is still to be announced: a handful at most.

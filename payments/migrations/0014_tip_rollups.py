@@ -1,6 +1,6 @@
 """Rollups of confirmed tips per creator and day, and per creator, widget and video
 (payments.rollups), filled from the tips; the overview no longer scans tips, so the
-partial index it used goes."""
+partial index it used goes; an index serves the creator's messages list, newest first."""
 
 from datetime import UTC
 
@@ -88,6 +88,14 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='tipsourcetotal',
             constraint=models.UniqueConstraint(condition=models.Q(('widget__isnull', True)), fields=('creator', 'video_id'), name='tip_source_total_once_no_widget'),
+        ),
+        migrations.AddIndex(
+            model_name="tip",
+            index=models.Index(
+                condition=models.Q(("message", ""), _negated=True),
+                fields=["creator", "-created_at", "-id"],
+                name="tip_creator_messages",
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
