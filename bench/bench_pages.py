@@ -73,10 +73,10 @@ def wait_until_up(url: str, timeout: float = 20) -> None:
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, seconds: int) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms) of `url` at CONNECTIONS connections."""
+def wrk(url: str, seconds: int, *, connections: int = CONNECTIONS) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms) of `url` at `connections` connections."""
     result = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,

@@ -23,6 +23,7 @@ BENCHES = [
     "bench.bench_export",
     "bench.bench_pages",
     "bench.bench_big_creator",
+    "bench.bench_stall",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
