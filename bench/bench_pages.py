@@ -57,7 +57,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 20) -> None:
+def wait_until_up(url: str, timeout: float = 180) -> None:
+    # Generous: on a loaded machine a worker takes well over 10 s to import Django.
     deadline = time.monotonic() + timeout
     while True:
         try:

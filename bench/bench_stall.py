@@ -199,7 +199,7 @@ def main() -> str:
     failed = dict.fromkeys(latencies, 0)
     loaded_seconds = dict.fromkeys(latencies, 0.0)
     try:
-        wait_until_up(other, timeout=180)  # a loaded machine boots workers slowly
+        wait_until_up(other)
         wrk_run(other, 1)  # warm both workers
         for _ in range(ROUNDS):
             samples["unloaded"].append(wrk_run(other, SECONDS))
