@@ -29,7 +29,7 @@ import threading
 import time
 
 from bench.bench_big_creator import SMALL, big_size, seed
-from bench.bench_pages import free_port, wait_until_up
+from bench.bench_pages import free_port, stop, wait_until_up
 from bench.common import ROOT, setup_django, table
 
 # A creator's traffic: the issue's ~1 tip/s that stalled the whole site, and its dashboard
@@ -212,8 +212,7 @@ def main() -> str:
                 latencies[handle] += load.latencies
                 failed[handle] += load.failed
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        stop(server)
 
     def median(kind: str, index: int) -> float:
         return statistics.median(sample[index] for sample in samples[kind])
