@@ -8,8 +8,10 @@ payment in a block), one in ten expired unpaid. Then, in one process and interle
 rounds, it reports:
 
 - `tip_create` for the big creator / for the fresh one (target <= 1.5);
-- the dashboard tip list (first and deepest page) and the creator API list (first and
-  deepest page), big / small (target <= 2);
+- the dashboard overview (rollups), the tip list (first and deepest page), the messages
+  list (first and deepest page) and the creator API list (first and deepest page),
+  big / small (target <= 2); gap health, which the overview computes once per new block
+  and key, is reported apart;
 - status.json / a bare view through the same middleware, behind gunicorn and loaded
   with wrk as bench_pages does (target >= 0.5);
 
@@ -82,7 +84,8 @@ def seed(creator, tips: int) -> float:
                  received_sats, confirmed_sats, paid_late, below_minimum, overpaid,
                  confirmations_required, created_at, expires_at, watch_until, first_seen_at,
                  confirmed_at, updated_at, client_fingerprint)
-            SELECT 'bench' || a.id, a.creator_id, a.id, '', 5000, 1000, 'viewer ' || a.index,
+            SELECT 'bench' || a.id, a.creator_id, a.id, 'vid-' || (a.index %% 40), 5000, 1000,
+                   'viewer ' || a.index,
                    'thanks for the video', false, false, s.status, s.status,
                    s.sats, s.sats, false, false, false,
                    1, t.at, t.at + interval '1 hour', t.at + interval '2 hours',
@@ -177,7 +180,8 @@ def main() -> str:
     from creators.services import api_key_create
     from payments import reports
     from payments.models import Tip
-    from payments.onchain.addresses import paid_on_chain
+    from payments.onchain.addresses import gap_health, paid_on_chain
+    from payments.rollups import rollups_rebuild
     from payments.services import tip_create
     from tests.factories import CreatorFactory
 
@@ -194,6 +198,11 @@ def main() -> str:
     small = CreatorFactory(status="active", handle="small")
     fresh = CreatorFactory(status="active", handle="fresh")
     seconds = seed(big, big_tips) + seed(small, SMALL)
+    # The seed writes tips behind the rollups' back, as a restore would: recount them, as
+    # the migration's backfill and `rollups_rebuild` do.
+    rebuild_started = time.perf_counter()
+    rollups_rebuild()
+    rebuild_seconds = time.perf_counter() - rebuild_started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
 
@@ -204,7 +213,7 @@ def main() -> str:
     created = interleaved({"fresh": creations(fresh), "big": creations(big)}, repeat=1)
 
     # --- tip lists ------------------------------------------------------------------
-    clients, deepest, api_deepest = {}, {}, {}
+    clients, deepest, api_deepest, messages_deepest = {}, {}, {}, {}
     for name, creator in (("big", big), ("small", small)):
         client = Client()
         client.force_login(creator.user)
@@ -212,6 +221,7 @@ def main() -> str:
         clients[name] = (client, token)
         oldest = list(Tip.objects.filter(creator=creator).order_by("created_at", "pk")[:51])
         deepest[name] = reports.tip_cursor(oldest[50])
+        messages_deepest[name] = reports.tip_cursor(oldest[50])
         api_deepest[name] = drf_cursor(str(oldest[50].created_at))
 
     def page(name: str, query: dict[str, str]) -> Callable[[], object]:
@@ -236,6 +246,16 @@ def main() -> str:
 
         return get
 
+    def messages(name: str, query: dict[str, str]) -> Callable[[], object]:
+        client = clients[name][0]
+
+        def get() -> None:
+            response = client.get("/dashboard/messages/", query)
+            assert response.status_code == 200, response.status_code
+            assert response.content.count(b"thanks for the video") == 50
+
+        return get
+
     def overview(name: str) -> Callable[[], object]:
         client = clients[name][0]
 
@@ -257,6 +277,13 @@ def main() -> str:
             "api first small": api_page("small", {}),
             "api deepest big": api_page("big", {"cursor": api_deepest["big"]}),
             "api deepest small": api_page("small", {"cursor": api_deepest["small"]}),
+            "messages first big": messages("big", {}),
+            "messages first small": messages("small", {}),
+            "messages deepest big": messages("big", {"older": messages_deepest["big"]}),
+            "messages deepest small": messages("small", {"older": messages_deepest["small"]}),
+            # What the first overview after each new block also pays (then cached).
+            "gap health big": lambda: gap_health(big.wallet_keys.get(is_active=True)),
+            "gap health small": lambda: gap_health(small.wallet_keys.get(is_active=True)),
         },
         repeat=PAGE_REPEAT,
     )
@@ -307,7 +334,8 @@ def main() -> str:
     from django.db.models import Count, F, Sum, Window
     from django.db.models.functions import Lag
 
-    from payments.models import TipStatus
+    from payments.models import TipDayTotal, TipSourceTotal, TipStatus
+    from payments.selectors import tip_messages_of
 
     old_gap = paid_on_chain(key).order_by("index").values_list("index", flat=True)
     new_gap = paid_on_chain(key).annotate(
@@ -321,10 +349,31 @@ def main() -> str:
     all_time = confirmed.values("creator").annotate(n=Count("pk"), sats=Sum("confirmed_sats"))
     month = confirmed.filter(created_at__gte=reports._start_of(timezone.localdate().replace(day=1)))
     month_totals = month.values("creator").annotate(n=Count("pk"), sats=Sum("confirmed_sats"))
-    per_widget = (
-        confirmed.values("widget__public_id", "widget__label")
+    per_video = (
+        confirmed.exclude(video_id="")
+        .values("video_id")
         .annotate(n=Count("pk"), sats=Sum("confirmed_sats"))
         .order_by("-sats")
+    )
+    days = TipDayTotal.objects.filter(creator=big)
+    all_time_new = days.values("creator").annotate(n=Sum("count"), sats=Sum("sats"))
+    month_new = (
+        days.filter(day__gte=timezone.localdate().replace(day=1))
+        .values("creator")
+        .annotate(n=Sum("count"), sats=Sum("sats"))
+    )
+    per_video_new = (
+        TipSourceTotal.objects.filter(creator=big)
+        .exclude(video_id="")
+        .values("video_id")
+        .annotate(n=Sum("count"), sats=Sum("sats"))
+    )
+    messages_first = tip_messages_of(big)[:51]
+    messages_offset = tip_messages_of(big)[big_tips - 50 : big_tips + 1]
+    messages_keyset = (
+        tip_messages_of(big)
+        .filter(created_at__lte=place_tip.created_at)
+        .filter(Q(created_at__lt=place_tip.created_at) | Q(pk__lt=place_tip.pk))[:51]
     )
 
     explains = [
@@ -349,20 +398,21 @@ def main() -> str:
             explain(gap_sql, gap_params),
         ),
         (
-            "overview, this month's confirmed totals, before (no tip_confirmed_totals)",
-            explain(*sql(month_totals), drop_index="tip_confirmed_totals"),
+            "overview, this month's confirmed totals, before: the creator's confirmed tips",
+            explain(*sql(month_totals)),
         ),
-        ("overview, this month's confirmed totals, after", explain(*sql(month_totals))),
+        ("overview, this month's confirmed totals, after: day rollup", explain(*sql(month_new))),
+        ("overview, all-time confirmed totals, before", explain(*sql(all_time))),
+        ("overview, all-time confirmed totals, after: day rollup", explain(*sql(all_time_new))),
+        ("overview, per video, before", explain(*sql(per_video))),
+        ("overview, per video, after: source rollup", explain(*sql(per_video_new))),
         (
-            "overview, all-time confirmed totals, before",
-            explain(*sql(all_time), drop_index="tip_confirmed_totals"),
+            "messages, first page, before (no tip_creator_messages)",
+            explain(*sql(messages_first), drop_index="tip_creator_messages"),
         ),
-        ("overview, all-time confirmed totals, after", explain(*sql(all_time))),
-        (
-            "overview, per widget, before",
-            explain(*sql(per_widget), drop_index="tip_confirmed_totals"),
-        ),
-        ("overview, per widget, after", explain(*sql(per_widget))),
+        ("messages, first page, after", explain(*sql(messages_first))),
+        ("messages, deepest page, before (OFFSET)", explain(*sql(messages_offset))),
+        ("messages, deepest page, after (keyset)", explain(*sql(messages_keyset))),
     ]
 
     def ratio(a: float, b: float) -> str:
@@ -387,9 +437,21 @@ def main() -> str:
         ("dashboard tip list, deepest page", "list deepest"),
         ("`GET /api/v1/creator/tips/`, first page", "api first"),
         ("`GET /api/v1/creator/tips/`, deepest page", "api deepest"),
+        ("dashboard messages, first page", "messages first"),
+        ("dashboard messages, deepest page", "messages deepest"),
     ):
         a, b = lists[f"{key_name} big"], lists[f"{key_name} small"]
         rows.append([f"{label}, big / small", ms(a), ms(b), ratio(a, b), "<= 2"])
+    a, b = lists["gap health big"], lists["gap health small"]
+    rows.append(
+        [
+            "`gap_health()` (once per new block and key, then cached), big / small",
+            ms(a),
+            ms(b),
+            ratio(a, b),
+            "(reported)",
+        ]
+    )
     rows.append(
         [
             f"`status.json` / bare view ({served})",
@@ -405,7 +467,8 @@ def main() -> str:
         "(PostgreSQL; pages in-process, status.json behind gunicorn)",
         "",
         f"Seeded {big_tips + SMALL:,} tips, their addresses and payments in {seconds:.0f} s "
-        f"(INSERT ... SELECT generate_series). Cache: {cache_backend}. Times are medians of "
+        f"(INSERT ... SELECT generate_series); `rollups_rebuild` recounted their rollups in "
+        f"{rebuild_seconds:.1f} s. Cache: {cache_backend}. Times are medians of "
         f"{ROUNDS} interleaved rounds; `tip_create` per call, pages per request.",
         "",
         table(["what", "a", "b", "a / b", "target"], rows),

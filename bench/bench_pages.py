@@ -57,7 +57,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 20) -> None:
+def wait_until_up(url: str, timeout: float = 180) -> None:
+    # Generous: on a loaded machine a worker takes well over 10 s to import Django.
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -73,10 +74,10 @@ def wait_until_up(url: str, timeout: float = 20) -> None:
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, seconds: int) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms) of `url` at CONNECTIONS connections."""
+def wrk(url: str, seconds: int, *, connections: int = CONNECTIONS) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms) of `url` at `connections` connections."""
     result = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -116,9 +117,18 @@ def served_samples(urls: dict[str, str]) -> dict[str, list[tuple[float, float]]]
             for name, url in urls.items():
                 samples[name].append(wrk(base + url, SECONDS))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
     return samples
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop gunicorn: gracefully, or killed if a loaded machine keeps it over a minute."""
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def main() -> str:

@@ -26,6 +26,7 @@ BENCHES = [
     "bench.bench_live",
     "bench.bench_latency",
     "bench.bench_nwc",
+    "bench.bench_stall",
 ]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

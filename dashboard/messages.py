@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from creators.scoping import owned_by
 from dashboard.views import creator_required
 from moderation import services
 from moderation.forms import HoldFlaggedMessagesForm
+from payments import reports
 from payments.models import Tip
 from payments.selectors import tip_messages_of
 
@@ -41,8 +41,13 @@ def tip_messages(request: HttpRequest, *, creator: Creator) -> HttpResponse:
         "dashboard/messages.html",
         {
             "creator": creator,
-            "page": Paginator(tip_messages_of(creator), PAGE_SIZE).get_page(
-                request.GET.get("page")
+            # By keyset on the creator's messages index: the thousandth page of a big
+            # creator's messages costs what the first does (reports.tips_page).
+            "page": reports.tips_page(
+                tip_messages_of(creator),
+                older_than=request.GET.get("older", ""),
+                newer_than=request.GET.get("newer", ""),
+                size=PAGE_SIZE,
             ),
             "policy_form": HoldFlaggedMessagesForm(initial={"hold": creator.hold_flagged_messages}),
         },

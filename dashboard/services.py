@@ -133,8 +133,9 @@ def tip_export_run(*, export_id: int, now: Callable[[], datetime] = timezone.now
 
 
 def tip_exports_sweep(*, now: datetime) -> int:
-    """Delete the files of expired exports; fail exports whose worker stopped. Returns how
-    many files were deleted."""
+    """Delete the files of expired exports; fail exports whose worker stopped; delete the
+    rows of exports finished more than BITCACHE_EXPORT_KEEP_DAYS ago. Returns how many
+    files were deleted."""
     deleted = 0
     expired = TipExport.objects.filter(expires_at__lte=now).exclude(file="")
     for export in expired.iterator():
@@ -149,4 +150,13 @@ def tip_exports_sweep(*, now: datetime) -> int:
         updated_at=now,
         error=_("The export stopped before it was finished. Start it again."),
     )
+    # Finished long ago: the rows go too (the page lists the few latest anyway).
+    old = TipExport.objects.filter(
+        status__in=[ExportStatus.DONE, ExportStatus.FAILED],
+        finished_at__lt=now - timedelta(days=settings.BITCACHE_EXPORT_KEEP_DAYS),
+    )
+    for export in old.exclude(file="").iterator():
+        export.file.delete(save=False)
+        deleted += 1
+    old.delete()
     return deleted

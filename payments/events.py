@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from payments.models import (
     TAKEN_BACK_STATUSES,
@@ -127,6 +128,35 @@ def tip_events_dispatch_pending(*, limit: int = DISPATCH_BATCH) -> int:
                 continue
             handled += 1
     return handled
+
+
+PRUNE_BATCH = 5000
+
+
+def tip_events_prune(*, now: datetime, keep: timedelta | None = None) -> int:
+    """Delete the events every registered listener has handled, older than `keep`
+    (BITCACHE_TIP_EVENTS_KEEP_DAYS), in batches. How many were deleted.
+
+    An event some listener has yet to handle stays, however old: the dispatcher still
+    owes it. What listeners made of events (webhook events, stream events, emails) is
+    in their own rows and stays. Without pruning, the dispatcher's "not yet handled"
+    query would span every event the site ever recorded.
+    """
+    keep = keep or timedelta(days=settings.BITCACHE_TIP_EVENTS_KEEP_DAYS)
+    done = TipEvent.objects.filter(created_at__lt=now - keep)
+    for name in sorted(_consumers):
+        handled = TipEventConsumed.objects.filter(event=OuterRef("pk"), consumer=name)
+        done = done.filter(Exists(handled))
+    deleted = 0
+    while True:
+        batch = list(done.order_by("pk").values_list("pk", flat=True)[:PRUNE_BATCH])
+        if not batch:
+            return deleted
+        with transaction.atomic():
+            TipEventConsumed.objects.filter(event_id__in=batch).delete()
+            deleted += (
+                TipEvent.objects.filter(pk__in=batch).delete()[1].get(TipEvent._meta.label, 0)
+            )
 
 
 def _claim(event: TipEvent, consumer: str) -> bool:

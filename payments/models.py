@@ -194,6 +194,13 @@ class Tip(models.Model):
             models.Index(fields=["creator", "status", "created_at"]),
             # "This creator's tips, newest first" and its keyset pages (reports.tips_page).
             models.Index(fields=["creator", "-created_at", "-id"], name="tip_creator_newest"),
+            # The creator's messages, newest first, and their keyset pages
+            # (payments.selectors.tip_messages_of).
+            models.Index(
+                fields=["creator", "-created_at", "-id"],
+                condition=~models.Q(message=""),
+                name="tip_creator_messages",
+            ),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["address", "-created_at"]),
             # The tips whose move is still to be announced: a handful at most.
@@ -201,14 +208,6 @@ class Tip(models.Model):
                 fields=["id"],
                 condition=~models.Q(status=models.F("announced_status")),
                 name="tip_unannounced",
-            ),
-            # The overview's confirmed totals, chart and breakdowns: index-only scans of the
-            # creator's confirmed tips, only the window's range where there is one.
-            models.Index(
-                fields=["creator", "created_at"],
-                include=["confirmed_sats", "widget", "video_id"],
-                condition=models.Q(status="confirmed"),
-                name="tip_confirmed_totals",
             ),
         ]
 
@@ -461,3 +460,69 @@ class ZapReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"zap receipt for {self.invoice}"
+
+
+class TipDayTotal(models.Model):
+    """Confirmed tips of one creator made on one day (UTC): the overview's totals and chart.
+
+    A rollup kept by payments.rollups in the transaction that moves a tip's status or
+    confirmed sats (tip_refresh), so reading it costs the number of days, not of tips.
+    `rollups_rebuild` recounts it from the tips.
+    """
+
+    creator_lookup = "creator"
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+    sats = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "day"], name="tip_day_total_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creator} on {self.day}: {self.count} tips, {self.sats} sats"
+
+
+class TipSourceTotal(models.Model):
+    """Confirmed tips of one creator by widget and video, all time: the overview's breakdowns.
+
+    Kept with TipDayTotal. `widget` is a plain id (no database constraint): a deleted
+    widget's row stays, and the reads count it with the tip page, as its tips now are.
+    """
+
+    creator_lookup = "creator"
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
+    widget = models.ForeignKey(
+        "widgets.Widget",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    video_id = models.CharField(max_length=200, blank=True)
+    count = models.BigIntegerField(default=0)
+    sats = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Two, as NULL widgets are distinct from each other in a unique index (and
+            # SQLite has no NULLS NOT DISTINCT); the rollup's upserts name each one.
+            models.UniqueConstraint(
+                fields=["creator", "widget", "video_id"],
+                condition=Q(widget__isnull=False),
+                name="tip_source_total_once",
+            ),
+            models.UniqueConstraint(
+                fields=["creator", "video_id"],
+                condition=Q(widget__isnull=True),
+                name="tip_source_total_once_no_widget",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creator} via {self.widget_id}/{self.video_id}: {self.count} tips"

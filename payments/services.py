@@ -39,6 +39,7 @@ from payments.models import (
     tip_holds_place,
 )
 from payments.onchain.addresses import AddressUnavailable, allocate_address
+from payments.rollups import RollupDeltas
 from payments.selectors import tip_get_public, tip_public_status, tip_viewer_status
 from payments.signals import tip_credited, tip_message_screen
 from payments.status_cache import (
@@ -428,7 +429,12 @@ DERIVED_TIP_FIELDS = (
 
 
 def tip_refresh(
-    tip: Tip, *, scanned_height: int | None, now: datetime, announce: bool = True
+    tip: Tip,
+    *,
+    scanned_height: int | None,
+    now: datetime,
+    announce: bool = True,
+    rollup: RollupDeltas | None = None,
 ) -> Tip:
     """Recompute a tip's totals, status and flags from the facts: its on-chain payments
     and, for a Lightning tip, whether its invoice was settled.
@@ -436,6 +442,10 @@ def tip_refresh(
     A status move is announced (a TipEvent, see payments.events) in the same
     transaction, unless `announce` is False: the watcher holds it back while a reorg
     is rescanned, and announces where the tip ended up at the end of its run.
+
+    The move's difference to the confirmed-tip rollups (payments.rollups) goes into
+    `rollup`, which the caller writes after locking all its tips (tips_refresh); without
+    one, the tip's row is locked and re-read here and the difference written at once.
     """
     live = [p for p in tip.payments.all() if p.state in LIVE_PAYMENT_STATES]
     final = [p for p in live if p.confirmations(scanned_height) >= tip.confirmations_required]
@@ -476,9 +486,24 @@ def tip_refresh(
     elif tip.confirmed_at is None:
         tip.confirmed_at = settled_at if settled_at and not final else now
     with transaction.atomic():
+        written = rollup or RollupDeltas()
+        if rollup is None:
+            # What the rollups hold for this tip is what its row says, whatever this
+            # (possibly stale) object says: lock the row and read it.
+            row = (
+                Tip.objects.select_for_update()
+                .filter(pk=tip.pk)
+                .values_list("status", "confirmed_sats")
+            )
+            before = row.first() or (previous, previous_totals[1])
+        else:
+            before = (previous, previous_totals[1])
         # Only the fields derived from payments: a concurrent hide or review of the message
         # by the creator or a moderator must not be overwritten by the watcher.
         tip.save(update_fields=[*DERIVED_TIP_FIELDS, "updated_at"])
+        written.tip_moved(tip, before=before, after=(tip.status, tip.confirmed_sats))
+        if rollup is None:
+            written.write()
         # Even with the same status and totals: a payment may have moved (its height).
         tip_status_forget(tip)
         if previous != status or previous_totals != (tip.received_sats, tip.confirmed_sats):
@@ -495,10 +520,15 @@ def tips_refresh(tip_ids: set[int], *, now: datetime, announce: bool = True) -> 
     if not tip_ids:
         return
     scanned_height = ChainState.load().height
+    rollup = RollupDeltas()
     with transaction.atomic():
         locked = Tip.objects.select_for_update().filter(pk__in=tip_ids).order_by("pk")
         for tip in locked.prefetch_related("payments"):
-            tip_refresh(tip, scanned_height=scanned_height, now=now, announce=announce)
+            tip_refresh(
+                tip, scanned_height=scanned_height, now=now, announce=announce, rollup=rollup
+            )
+        # After every tip lock, in the rollups' own order (see payments.rollups).
+        rollup.write()
 
 
 def tips_expire(*, now: datetime) -> int:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chain import ChainSourceError, get_chain_source
 from chain.models import ChainState
-from payments.events import tip_events_dispatch_pending, tips_announce
+from payments.events import tip_events_dispatch_pending, tip_events_prune, tips_announce
 from payments.lightning.services import invoices_lookup_due
 from payments.lightning.zaps import zap_receipt_send, zap_receipts_send_due
 from payments.models import Tip
@@ -133,6 +133,12 @@ def tip_events_dispatch() -> None:
     """Queued after each commit that records a tip event, and run by beat (the sweep):
     every listener handles every event once (payments.events)."""
     tip_events_dispatch_pending()
+
+
+@shared_task(name="payments.tasks.tip_events_prune", ignore_result=True)
+def tip_events_prune_task() -> None:
+    """Beat: delete old tip events every listener has handled (payments.events)."""
+    tip_events_prune(now=timezone.now())
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=5)

@@ -453,6 +453,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60.0},
     },
+    # Tip events every listener has handled, after BITCACHE_TIP_EVENTS_KEEP_DAYS.
+    "prune-tip-events": {
+        "task": "payments.tasks.tip_events_prune",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 60.0 * 60},
+    },
     "prune-live-streams": {
         "task": "live.tasks.live_streams_prune",
         "schedule": 60.0 * 60,
@@ -494,6 +500,11 @@ BITCACHE_LNURL_REQUIRE_HTTPS = True
 BITCACHE_DEFAULT_MIN_TIP_SATS = env_int("BITCACHE_DEFAULT_MIN_TIP_SATS", 1000, minimum=1)
 # A finished CSV export can be downloaded this long, then its file is deleted.
 BITCACHE_EXPORT_TTL_HOURS = env_int("BITCACHE_EXPORT_TTL_HOURS", 24, minimum=1)
+# Finished exports' rows (their files long deleted) are deleted this long after they ended.
+BITCACHE_EXPORT_KEEP_DAYS = env_int("BITCACHE_EXPORT_KEEP_DAYS", 30, minimum=1)
+# Tip events (the outbox) every listener has handled are deleted this long after: the
+# dispatcher's "not yet handled" query then spans these days, not the site's history.
+BITCACHE_TIP_EVENTS_KEEP_DAYS = env_int("BITCACHE_TIP_EVENTS_KEEP_DAYS", 7, minimum=1)
 BITCACHE_MAX_AVATAR_BYTES = env_int("BITCACHE_MAX_AVATAR_BYTES", 2 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

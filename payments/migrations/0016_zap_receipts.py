@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0012_lightning'),
+        ('payments', '0014_tip_rollups'),
     ]
 
     operations = [

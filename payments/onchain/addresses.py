@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Lag
@@ -36,6 +37,7 @@ from btc import WatchKey, parse_key
 from chain.models import ChainState
 from creators.models import WalletKey
 from payments.models import Address, Payment, PaymentState, Tip, tip_holds_place
+from web.outages import CACHE_ERRORS, cache_answered, cache_failed
 
 WATCHER_STALE_AFTER = timedelta(minutes=5)
 # Candidates tried when recycling, in case the first ones were taken meanwhile.
@@ -209,3 +211,34 @@ def gap_health(wallet_key: WalletKey) -> GapHealth:
         longest_unused_run=longest or 0,
         gap_limit=settings.BITCACHE_GAP_LIMIT,
     )
+
+
+# A snapshot's key names the scanned chain it was computed on; a day bounds stale ones.
+GAP_HEALTH_SECONDS = 24 * 3600
+_GAP_HEALTH_USE = "gap health"
+
+
+def gap_health_scanned(wallet_key: WalletKey) -> GapHealth:
+    """gap_health, computed at most once per scanned block and key (what the overview shows).
+
+    What is paid on chain changes only when the watcher scans a block or rolls one back,
+    and either moves the scanned height or block hash, which name the cached snapshot:
+    a page read after a new block or a reorg gets a fresh one, every other read costs a
+    cache hit, whatever the creator's history. Without a cache it is computed each time.
+    """
+    state = ChainState.load()
+    key = f"gap-health:1:{wallet_key.pk}:{state.height}:{state.block_hash}"
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS as exc:
+        cache_failed(_GAP_HEALTH_USE, exc)
+        return gap_health(wallet_key)
+    cache_answered(_GAP_HEALTH_USE)
+    if isinstance(cached, GapHealth):
+        return cached
+    health = gap_health(wallet_key)
+    try:
+        cache.set(key, health, GAP_HEALTH_SECONDS)
+    except CACHE_ERRORS as exc:
+        cache_failed(_GAP_HEALTH_USE, exc)
+    return health

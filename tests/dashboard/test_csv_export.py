@@ -270,3 +270,16 @@ def test_a_failure_after_the_file_was_stored_deletes_it(
 
     assert latest_export().status == ExportStatus.FAILED
     assert stored_files() == []
+
+
+def test_an_export_finished_long_ago_leaves_no_row(creator, make_tip, export, settings):
+    make_tip(name="Bob")
+    export()
+    finished = latest_export()
+    recent = services.tip_export_start(creator=creator, filters=reports.TipFilters())
+    days = settings.BITCACHE_EXPORT_KEEP_DAYS
+
+    services.tip_exports_sweep(now=finished.finished_at + timedelta(days=days, seconds=1))
+
+    assert list(TipExport.objects.all()) == [recent]  # a running one stays, whatever its age
+    assert stored_files() == []

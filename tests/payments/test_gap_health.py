@@ -2,6 +2,9 @@
 paid indexes one by one reports, whatever indexes were paid, left in the mempool,
 replaced or never paid."""
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,7 +12,7 @@ from hypothesis.extra.django import TestCase
 
 from creators.selectors import wallet_key_active
 from payments.models import Address, Payment, PaymentState, Tip
-from payments.onchain.addresses import derive_address, gap_health
+from payments.onchain.addresses import derive_address, gap_health, gap_health_scanned
 from tests.factories import CreatorFactory
 
 # Per index: what happened to its address (None: no payment at all).
@@ -66,3 +69,27 @@ class TestGapHealth(TestCase):
         health = gap_health(key)
 
         assert (health.highest_used_index, health.longest_unused_run) == walked(fates)
+
+
+@pytest.mark.django_db
+def test_the_overviews_gap_health_is_computed_once_per_scanned_block_and_follows_a_reorg(
+    make_tip, chain, watch
+):
+    tips = [make_tip() for _ in range(6)]
+    key = tips[0].address.wallet_key
+    chain.send([(tips[0].address.address, 5000)])
+    chain.mine(1)
+    late = chain.send([(tips[5].address.address, 5000)])
+    chain.mine(1)
+    watch()
+
+    first = gap_health_scanned(key)
+    with CaptureQueriesContext(connection) as again:
+        assert gap_health_scanned(key) == first
+    chain.reorg(1, new_blocks=1, drop_txids=[late])  # same height, another block
+    watch()
+    after_reorg = gap_health_scanned(key)
+
+    assert (first.highest_used_index, first.longest_unused_run) == (5, 4)
+    assert len(again) == 1  # the scanned chain's state; no walk over the key's addresses
+    assert (after_reorg.highest_used_index, after_reorg.longest_unused_run) == (0, 0)
