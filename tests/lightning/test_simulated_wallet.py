@@ -10,12 +10,13 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from payments.lightning.services import lightning_tip_create
-from payments.lightning.simulated import SimulatedWallet
+from payments.lightning.simulated import SimulatedWallet, simulated_invoice_pay
 from payments.lightning.wallets import WalletRefused
-from payments.models import LightningInvoice, Tip, TipStatus
+from payments.models import LightningInvoice, Tip, TipDayTotal, TipStatus
 from payments.services import TipRefused, tip_create
 from tests.lightning.conftest import METADATA
 from tests.lightning.doubles import connect_double
+from tests.payments.test_rollups import recount, rolled_up
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,13 @@ def test_the_simulated_wallet_is_refused_where_the_settings_forbid_it(creator, w
 
     assert refused.value.code == "wallet_unavailable"
     assert not Tip.objects.exists()
+
+
+def test_a_paid_lightning_tip_counts_in_the_overviews_rollups(creator, wallet):
+    tip = lightning_tip_create(creator=creator, amount_msat=21_000, description=METADATA)
+    assert rolled_up() == recount()
+
+    simulated_invoice_pay(tip=tip)
+
+    assert rolled_up() == recount()
+    assert TipDayTotal.objects.get(creator=creator).sats == 21
