@@ -24,6 +24,8 @@ from creators.models import ApiKey, Creator
 from creators.services import api_key_create
 from dashboard.models import TipExport
 from dashboard.services import tip_export_run, tip_export_start
+from overlays.selectors import overlay_token
+from overlays.services import overlay_settings_ensure, overlay_test_alert
 from payments.models import Tip
 from payments.reports import TipFilters
 from payments.services import tip_create
@@ -59,6 +61,12 @@ PUBLIC = {
     "unlock/p/<str:purchase_id>/",
     "unlock/p/<str:purchase_id>/status.json",
     "unlock/<str:token>",
+    # Stream overlays: the secret token is the credential (OBS sends no cookie); each
+    # token shows its own creator's alerts, goal and supporters only (tests/overlays).
+    "overlay/<str:token>/alerts",
+    "overlay/<str:token>/goal",
+    "overlay/<str:token>/supporters",
+    "overlay/<str:token>/events",
     "api/v1/tips/<str:tip_id>/",
     "api/v1/unlocks/<str:item_id>/purchases/",
     "api/v1/purchases/<str:purchase_id>/",
@@ -129,6 +137,10 @@ def tenant(handle: str) -> Tenant:
     grant = UnlockGrant.objects.create(purchase=purchase)
     export = tip_export_start(creator=creator, filters=TipFilters())
     tip_export_run(export_id=export.pk)  # done, its file ready to download
+    overlay = overlay_settings_ensure(creator=creator)
+    overlay_test_alert(
+        creator=creator, amount_sats=2100, name="Satoshi", message=f"overlay note for {handle}"
+    )
     ids = {
         "handle": handle,
         "tip_id": tip.public_id,
@@ -156,6 +168,8 @@ def tenant(handle: str) -> Tenant:
         purchase.public_id,
         grant.public_id,
         export.public_id,
+        overlay_token(overlay),
+        f"overlay note for {handle}",
     ]
     return Tenant(creator, token, ids, secrets)
 

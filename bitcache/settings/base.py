@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "live",
     "moderation",
     "widgets",
+    "overlays",
     "unlocks",
     "dashboard",
 ]
