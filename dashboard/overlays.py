@@ -15,8 +15,14 @@ from django.views.decorators.http import require_POST
 from creators.models import Creator
 from dashboard.views import creator_required
 from overlays import services
-from overlays.forms import AlertSettingsForm, GoalSettingsForm, SupportersSettingsForm
+from overlays.forms import (
+    AlertSettingsForm,
+    GoalSettingsForm,
+    StreamlabsForm,
+    SupportersSettingsForm,
+)
 from overlays.selectors import overlay_token
+from overlays.streamlabs import streamlabs_settings_update
 
 FORMS: dict[str, Any] = {
     "alerts": AlertSettingsForm,
@@ -41,8 +47,21 @@ def overlay_settings(request: HttpRequest, *, creator: Creator) -> HttpResponse:
         "supporters": SupportersSettingsForm(
             request.POST if posted == "supporters" else None, instance=overlay, prefix="supporters"
         ),
+        "streamlabs": StreamlabsForm(
+            request.POST if posted == "streamlabs" else None,
+            initial={
+                "streamlabs_enabled": overlay.streamlabs_enabled,
+                "streamlabs_currency": overlay.streamlabs_currency,
+            },
+            has_token=bool(overlay.streamlabs_token_sealed),
+            prefix="streamlabs",
+        ),
     }
     form = forms.get(posted or "")
+    if isinstance(form, StreamlabsForm) and form.is_valid():
+        streamlabs_settings_update(overlay=overlay, **form.settings())
+        messages.success(request, _("Your Streamlabs settings are saved."))
+        return redirect("creators:overlays")
     if form is not None and form.is_valid():
         fields = form.settings() if isinstance(form, AlertSettingsForm) else dict(form.cleaned_data)
         services.overlay_settings_update(overlay=overlay, **fields)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from overlays.models import AlertSound, AlertStyle, OverlaySettings
 from overlays.services import MAX_TIERS
+from rates.currencies import CURRENCIES
 
 
 class AlertSettingsForm(forms.Form):
@@ -112,3 +113,38 @@ class SupportersSettingsForm(forms.ModelForm):
         model = OverlaySettings
         fields = ["supporters_mode", "supporters_period", "supporters_count"]
         labels = {"supporters_mode": _("Show"), "supporters_period": _("Over")}
+
+
+class StreamlabsForm(forms.Form):
+    streamlabs_enabled = forms.BooleanField(
+        label=_("Post each tip to my Streamlabs alert box too"), required=False
+    )
+    streamlabs_token = forms.CharField(
+        label=_("Streamlabs API access token"),
+        required=False,
+        strip=True,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Kept encrypted; leave empty to keep the one saved."),
+    )
+    streamlabs_currency = forms.ChoiceField(label=_("Currency sent to Streamlabs"))
+
+    def __init__(self, *args: Any, has_token: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_token = has_token
+        currency_field = self.fields["streamlabs_currency"]
+        assert isinstance(currency_field, forms.ChoiceField)
+        currency_field.choices = [(code, code) for code in CURRENCIES]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("streamlabs_enabled") and not (data.get("streamlabs_token") or self.has_token):
+            self.add_error("streamlabs_token", _("Paste your Streamlabs token to switch this on."))
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "enabled": self.cleaned_data["streamlabs_enabled"],
+            "currency": self.cleaned_data["streamlabs_currency"],
+            "token": self.cleaned_data["streamlabs_token"],
+        }

@@ -74,6 +74,12 @@ class OverlaySettings(models.Model):
     )
     supporters_count = models.PositiveSmallIntegerField(default=5)
 
+    # The Streamlabs bridge (optional): each alerted tip is posted to Streamlabs' donations
+    # API with the creator's own token, sealed (web.sealing), in their chosen currency.
+    streamlabs_enabled = models.BooleanField(default=False)
+    streamlabs_token_sealed = models.TextField(blank=True)
+    streamlabs_currency = models.CharField(max_length=3, default="USD")
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,3 +117,39 @@ class OverlayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"overlay {self.kind} {self.pk} of creator {self.creator_id}"
+
+
+class StreamlabsPostStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    NO_RATE = "no_rate", _("Not sent: no exchange rate")
+
+
+class StreamlabsPost(models.Model):
+    """One tip to post to the creator's Streamlabs (an outbox row, written with the alert
+    in the same transaction, sent after commit by overlays.tasks, retried from here)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
+    tip = models.OneToOneField(Tip, on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField()  # what Streamlabs receives, the token aside
+    status = models.CharField(
+        max_length=10, choices=StreamlabsPostStatus.choices, default=StreamlabsPostStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="streamlabs_post_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"streamlabs post of tip {self.tip_id} ({self.status})"

@@ -20,6 +20,7 @@ from overlays.models import (
     OverlayEventKind,
     OverlaySettings,
 )
+from overlays.streamlabs import streamlabs_post_queue
 from payments.models import Tip, TipEvent, TipStatus
 from payments.selectors import tip_public_message
 from web.sealing import seal
@@ -147,13 +148,16 @@ def overlay_alert_from_tip_event(
     data = alert_public_data(
         tip, amount_sats=amount, unconfirmed=event.to_status == TipStatus.IN_MEMPOOL
     )
-    return _append(
+    alert = _append(
         creator_id=tip.creator_id,
         kind=OverlayEventKind.ALERT,
         data=data,
         tip=tip,
         now=event.created_at,
     )
+    if overlay is not None:
+        streamlabs_post_queue(overlay=overlay, tip=tip, alert=data, now=now or timezone.now())
+    return alert
 
 
 def overlay_alert_retract(*, tip: Tip, now: datetime | None = None) -> OverlayEvent | None:

@@ -15,7 +15,11 @@ from playwright.sync_api import expect
 
 from moderation.models import FlaggedTerm
 from overlays.selectors import overlay_token
-from overlays.services import overlay_settings_ensure, overlay_test_alert
+from overlays.services import (
+    overlay_settings_ensure,
+    overlay_test_alert,
+    overlay_token_regenerate,
+)
 from payments.services import tip_create
 from payments.tasks import watch_chain, watch_mempool
 from tests.browser.conftest import SCREENSHOTS
@@ -160,3 +164,15 @@ def test_the_goal_bar_moves_when_a_tip_confirms_and_supporters_list_it(
     goal.wait_for_timeout(900)  # the bar's transition, for the picture only
     shoot(goal, "goal")
     shoot(supporters, "supporters")
+
+
+def test_a_regenerated_token_stops_the_open_overlay_and_locks_its_url_out(
+    asgi_server,  # noqa: F811
+    open_page,
+    overlay,
+):
+    page, _requests = open_overlay(open_page, asgi_server, overlay, "alerts")
+    old_url = page.url
+    overlay_token_regenerate(overlay=overlay)
+    expect(page.locator("body")).to_have_attribute("data-gone", "true")
+    assert page.goto(old_url).status == 404

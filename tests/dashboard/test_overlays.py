@@ -115,3 +115,24 @@ def test_resetting_the_goal_starts_it_from_now(browser, creator):
     overlay_urls(browser)
     browser.post("/dashboard/overlays/goal-reset")
     assert OverlaySettings.objects.get(creator=creator).goal_reset_at is not None
+
+
+def test_the_streamlabs_token_is_kept_sealed_and_never_shown_again(browser, creator):
+    overlay_urls(browser)
+    data = {
+        "form": "streamlabs",
+        "streamlabs-streamlabs_enabled": "on",
+        "streamlabs-streamlabs_currency": "EUR",
+    }
+    refused = browser.post("/dashboard/overlays/", data)
+    assert "Paste your Streamlabs token" in refused.content.decode()
+    data["streamlabs-streamlabs_token"] = "sl-secret-token"
+    assert browser.post("/dashboard/overlays/", data).status_code == 302
+    overlay = OverlaySettings.objects.get(creator=creator)
+    assert overlay.streamlabs_enabled and overlay.streamlabs_currency == "EUR"
+    assert "sl-secret-token" not in overlay.streamlabs_token_sealed
+    assert "sl-secret-token" not in browser.get("/dashboard/overlays/").content.decode()
+    # Saved again without a token: the sealed one stays.
+    del data["streamlabs-streamlabs_token"]
+    assert browser.post("/dashboard/overlays/", data).status_code == 302
+    assert OverlaySettings.objects.get(creator=creator).streamlabs_token_sealed
