@@ -173,6 +173,7 @@ def test_a_regenerated_token_stops_the_open_overlay_and_locks_its_url_out(
 ):
     page, _requests = open_overlay(open_page, asgi_server, overlay, "alerts")
     old_url = page.url
+    expect(page.locator("body")).to_have_attribute("data-live", "true")
     overlay_token_regenerate(overlay=overlay)
     expect(page.locator("body")).to_have_attribute("data-gone", "true")
     assert page.goto(old_url).status == 404

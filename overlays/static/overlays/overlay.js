@@ -181,6 +181,9 @@
   // --- The stream -------------------------------------------------------------------
   if (!window.EventSource) return;
   var source = new EventSource(body.dataset.eventsUrl + "&after=" + body.dataset.after);
+  source.addEventListener("open", function () {
+    body.dataset.live = "true"; // connected (tests and curious streamers can tell)
+  });
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
     if (want === "alerts") alertSettings = state;
