@@ -39,6 +39,14 @@ class AlertSettingsForm(forms.Form):
                 label=_("Tier %(n)s: shown for (seconds)") % {"n": n}, min_value=2, max_value=60
             )
 
+    def general_fields(self) -> list[forms.BoundField]:
+        return [self["alert_min_sats"], self["alert_speech"]]
+
+    def tier_fields(self) -> list[tuple[int, list[forms.BoundField]]]:
+        """The tiers' fields, grouped by tier (a fieldset each in the page)."""
+        keys = ("on", "min_sats", "style", "sound", "seconds")
+        return [(n, [self[f"tier{n}_{key}"] for key in keys]) for n in range(1, MAX_TIERS + 1)]
+
     @staticmethod
     def initial_of(overlay: OverlaySettings) -> dict[str, Any]:
         initial: dict[str, Any] = {
