@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("widgets.urls")),
     path("", include("live.urls")),
     path("", include("unlocks.urls")),
+    path("", include("overlays.urls")),
 ]
 
 if settings.DEBUG:

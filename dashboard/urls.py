@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import api_keys, exports, lightning, tip_settings, tips, views, webhooks
+from dashboard import api_keys, exports, lightning, overlays, tip_settings, tips, views, webhooks
 from dashboard import messages as message_views
 
 app_name = "creators"
@@ -26,6 +26,10 @@ urlpatterns = [
     path("messages/", message_views.tip_messages, name="messages"),
     path("messages/hold", message_views.message_policy, name="message_policy"),
     path("messages/<str:public_id>", message_views.tip_message, name="message"),
+    path("overlays/", overlays.overlay_settings, name="overlays"),
+    path("overlays/regenerate", overlays.overlay_regenerate, name="overlays_regenerate"),
+    path("overlays/goal-reset", overlays.overlay_goal_reset, name="overlays_goal_reset"),
+    path("overlays/test-alert", overlays.overlay_test_alert, name="overlays_test_alert"),
     path("api-keys/", api_keys.api_key_list, name="api_keys"),
     path("api-keys/<int:key_id>/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
     path("lightning/", lightning.lightning_page, name="lightning"),

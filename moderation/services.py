@@ -19,6 +19,7 @@ from creators.scoping import owned_by
 from creators.selectors import creator_for_user
 from moderation.models import ModerationAction, ModerationLogEntry, Report
 from moderation.roles import HIDE_TIP_MESSAGE_PERMISSION
+from moderation.signals import tip_message_hidden
 from payments.models import Tip
 from web.ratelimit import hit
 
@@ -324,6 +325,7 @@ def tip_message_hide(*, tip: Tip, actor: User, reason: str) -> Tip:
         tip.message_hidden_by = actor
         # Only these fields: the chain watcher may be crediting this tip meanwhile.
         tip.save(update_fields=["message_hidden", "message_hidden_by", "updated_at"])
+        tip_message_hidden.send(sender=Tip, tip=tip)
         if as_moderator:
             ModerationLogEntry.objects.create(
                 creator=tip.creator,

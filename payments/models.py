@@ -140,6 +140,9 @@ class Tip(models.Model):
     # The minimum that applied when the tip was made (creator's or the widget's).
     minimum_sats = models.PositiveBigIntegerField()
     name = models.CharField(max_length=50, blank=True)
+    # The viewer let their name appear publicly (stream overlays: alerts, supporters).
+    # Default no: the creator's own pages still show it; public places say "Anonymous".
+    name_public = models.BooleanField(default=False)
     message = models.CharField(max_length=280, blank=True)
     # Hidden by the creator or a moderator: never shown publicly again.
     message_hidden = models.BooleanField(default=False)

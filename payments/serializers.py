@@ -149,6 +149,14 @@ class TipCreateSerializer(serializers.Serializer):
         trim_whitespace=False,
         help_text=format_lazy(TEXT_LIMIT, max=Tip._meta.get_field("message").max_length),
     )
+    name_public = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "The viewer lets their name appear publicly (stream overlays, supporter lists). "
+            "Default: no."
+        ),
+    )
 
     def validate(self, data: dict) -> dict:
         if sum(name in data for name in self.exactly_one_of) != 1:

@@ -48,6 +48,7 @@ BEFORE_THE_MOVE = {
     "moderation": None,
     "dashboard": None,  # its first migration (CSV exports) came later still
     "live": None,
+    "overlays": None,
 }
 
 # What the Moderators group held then: the same rights, on the models' old apps.

@@ -24,6 +24,8 @@ from creators.models import ApiKey, Creator, LightningWallet
 from creators.services import api_key_create
 from dashboard.models import TipExport
 from dashboard.services import tip_export_run, tip_export_start
+from overlays.selectors import overlay_token
+from overlays.services import overlay_settings_ensure, overlay_test_alert
 from payments.models import Tip
 from payments.reports import TipFilters
 from payments.services import tip_create
@@ -60,6 +62,12 @@ PUBLIC = {
     "unlock/p/<str:purchase_id>/",
     "unlock/p/<str:purchase_id>/status.json",
     "unlock/<str:token>",
+    # Stream overlays: the secret token is the credential (OBS sends no cookie); each
+    # token shows its own creator's alerts, goal and supporters only (tests/overlays).
+    "overlay/<str:token>/alerts",
+    "overlay/<str:token>/goal",
+    "overlay/<str:token>/supporters",
+    "overlay/<str:token>/events",
     "api/v1/tips/<str:tip_id>/",
     # The Lightning Address every creator with a wallet has (tests/widgets/test_lnurl.py):
     # public by design; verify finds only the named creator's invoices.
@@ -142,6 +150,10 @@ def tenant(handle: str) -> Tenant:
         secret_sealed=seal(f"{handle}-wallet-secret"),
     )
     tip_export_run(export_id=export.pk)  # done, its file ready to download
+    overlay = overlay_settings_ensure(creator=creator)
+    overlay_test_alert(
+        creator=creator, amount_sats=2100, name="Satoshi", message=f"overlay note for {handle}"
+    )
     ids = {
         "handle": handle,
         "tip_id": tip.public_id,
@@ -173,6 +185,8 @@ def tenant(handle: str) -> Tenant:
         lightning_wallet.public["payee"],
         lightning_wallet.secret_sealed,
         f"{handle}-wallet-secret",
+        overlay_token(overlay),
+        f"overlay note for {handle}",
     ]
     return Tenant(creator, token, ids, secrets)
 

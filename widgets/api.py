@@ -180,6 +180,7 @@ class TipCreateApi(APIView):
                 widget=widget,
                 amount_sats=data["amount_sats"],
                 name=data.get("name", ""),
+                name_public=data.get("name_public", False),
                 message=data.get("message", ""),
                 client=client_fingerprint(request),
             )

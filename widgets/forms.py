@@ -33,6 +33,9 @@ class TipForm(forms.Form):
         },
     )
     name = forms.CharField(label=_("Your name"), required=False, strip=False)
+    name_public = forms.BooleanField(
+        label=_("Show my name on stream and in public supporter lists"), required=False
+    )
     message = forms.CharField(
         label=_("Message"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2})
     )

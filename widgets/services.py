@@ -130,6 +130,7 @@ def tip_renew(*, tip: Tip, client: str = "") -> Tip:
         creator=tip.creator,
         amount_sats=tip.amount_sats,
         name=tip.name,
+        name_public=tip.name_public,
         # A message hidden by the creator or a moderator does not come back with the tip.
         message="" if tip.message_hidden else tip.message,
         widget=tip.widget,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "live",
     "moderation",
     "widgets",
+    "overlays",
     "unlocks",
     "dashboard",
 ]
@@ -258,6 +259,10 @@ CELERY_TASK_IGNORE_RESULT = True
 BITCACHE_LIVE_REDIS_URL = env_str("BITCACHE_LIVE_REDIS_URL") or next(
     (url for url in (CACHE_URL, CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))),
     "",
+)
+# The Streamlabs bridge's donations endpoint (overlays/streamlabs.py); tests use a local double.
+BITCACHE_STREAMLABS_API_URL = (
+    env_str("BITCACHE_STREAMLABS_API_URL") or "https://streamlabs.com/api/v2.0/donations"
 )
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -464,6 +469,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * 60,
         "options": {"expires": 60.0 * 60},
     },
+    "retry-streamlabs-posts": {
+        "task": "overlays.tasks.streamlabs_posts_retry",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 # The watcher has a queue of its own, so slow webhook receivers or a slow mail server can
 # never hold the worker slots it needs: run one worker for "chain", one for "mempool" and
@@ -476,6 +486,8 @@ CELERY_TASK_ROUTES = {
     "payments.tasks.tip_confirmed_email": {"queue": "webhooks"},
     "payments.tasks.tip_reversed_email": {"queue": "webhooks"},
     "webhooks.tasks.*": {"queue": "webhooks"},
+    # The Streamlabs bridge posts to an outside host: with the webhooks, never the watcher.
+    "overlays.tasks.*": {"queue": "webhooks"},
     "rates.tasks.*": {"queue": "celery"},
     # CSV exports run minutes on a long history: with the other background work, never with
     # the chain watcher.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0014_tip_rollups'),
+        ('payments', '0015_tip_name_public'),
     ]
 
     operations = [

@@ -145,3 +145,12 @@ def test_it_handles_a_missing_tip(anonymous, db):
 
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+def test_a_name_is_public_only_when_the_viewer_says_so(anonymous, creator):
+    for name, consent in (("Bob", None), ("Carol", True)):
+        body = {"handle": "alice", "amount_sats": 5000, "name": name}
+        if consent is not None:
+            body["name_public"] = consent
+        assert anonymous.post("/api/v1/tips/", body, format="json").status_code == 201
+    assert dict(Tip.objects.values_list("name", "name_public")) == {"Bob": False, "Carol": True}

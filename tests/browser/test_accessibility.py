@@ -92,6 +92,7 @@ def dashboard_pages(creator) -> list[str]:
         f"/dashboard/widgets/{widget.public_id}/",
         "/dashboard/unlocks/",
         "/dashboard/unlocks/new/",
+        "/dashboard/overlays/",
     ]
 
 

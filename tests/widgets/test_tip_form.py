@@ -120,3 +120,12 @@ def test_it_needs_no_csrf_token_so_the_widget_works_inside_other_sites(creator):
 
     assert response.status_code == 302
     assert Tip.objects.count() == 1
+
+
+def test_a_viewers_name_is_private_unless_they_tick_the_box(client, creator):
+    page = client.get("/@alice").content.decode()
+    assert 'name="name_public"' in page
+    assert 'name="name_public" checked' not in page  # not by default
+    client.post("/@alice", {"amount_sats": "5000", "name": "Bob"})
+    client.post("/@alice", {"amount_sats": "5000", "name": "Carol", "name_public": "on"})
+    assert dict(Tip.objects.values_list("name", "name_public")) == {"Bob": False, "Carol": True}
