@@ -167,6 +167,7 @@ def tip_offer(
     widget: Widget | None,
     amount_sats: int,
     name: str = "",
+    name_public: bool = False,
     message: str = "",
 ) -> Tip:
     """The tip a viewer asked for, on the rails it suits. Without a Lightning wallet: on-chain.
@@ -181,6 +182,7 @@ def tip_offer(
             client=client,
             amount_sats=amount_sats,
             name=name,
+            name_public=name_public,
             message=message,
         )
     if amount_sats < creator.onchain_min_sats:
@@ -191,6 +193,7 @@ def tip_offer(
             amount_msat=amount_sats * 1000,
             description=creator_metadata(creator),
             name=name,
+            name_public=name_public,
             message=message,
         )
     tip = tip_create(
@@ -199,6 +202,7 @@ def tip_offer(
         client=client,
         amount_sats=amount_sats,
         name=name,
+        name_public=name_public,
         message=message,
     )
     lightning_invoice_attach(tip=tip, description=creator_metadata(creator))

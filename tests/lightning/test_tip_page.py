@@ -95,3 +95,15 @@ def test_without_a_wallet_small_tips_stay_on_chain(client, creator):
     tip = tip_from_page(client, 2100)
 
     assert tip.rail == Rail.ONCHAIN and tip.address is not None
+
+
+@pytest.mark.parametrize("amount", [2100, 20_000])
+def test_a_viewers_consent_to_show_their_name_is_kept_on_both_rails(
+    client, creator, wallet, amount
+):
+    response = client.post(
+        "/@alice", {"amount_sats": str(amount), "name": "Bob", "name_public": "on"}
+    )
+    tip = Tip.objects.get(public_id=response["Location"].split("/")[2])
+
+    assert tip.name_public
