@@ -116,6 +116,11 @@ def parse_fiat(text: object, currency: str) -> Decimal | None:
         return None
 
 
+def fiat_then(sats: int, snapshot: RateSnapshot | None) -> FiatAmount | None:
+    """What `sats` were worth at a tip's rate snapshot (None for a tip made without one)."""
+    return Pricing(snapshot.currency, snapshot).fiat(sats) if snapshot else None
+
+
 def snapshot_as_dict(snapshot: RateSnapshot | None) -> dict[str, Any] | None:
     """A rate snapshot for programs (the API, webhooks): exact figures as strings."""
     if snapshot is None:
