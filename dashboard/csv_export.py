@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from payments.models import Tip
+from payments.pricing import fiat_then
 from payments.reports import confirmations, tip_txids
 
 CHUNK_SIZE = 1000
@@ -46,6 +47,13 @@ def _header() -> list[str]:
         _("Requested (sats)"),
         _("Received (sats)"),
         _("Confirmed (sats)"),
+        # What the tip was worth at its rate snapshot (received, or requested before any
+        # payment: the dashboard's "Amount"), and the snapshot.
+        _("Value at tip time"),
+        _("Currency"),
+        _("Rate (per BTC)"),
+        _("Rate sources"),
+        _("Rate time (UTC)"),
         _("Confirmations"),
         _("Flags"),
         _("Name"),
@@ -68,6 +76,7 @@ def _row(tip: Tip, scanned_height: int | None) -> list[object]:
         tip.amount_sats,
         tip.received_sats,
         tip.confirmed_sats,
+        *_fiat_columns(tip),
         confirmations(tip, scanned_height),
         " ".join(flags),
         # Only what people typed can be a formula; ids like "-Fl3..." must stay exact.
@@ -79,6 +88,20 @@ def _row(tip: Tip, scanned_height: int | None) -> list[object]:
         tip.address.address,
         tip.address.derivation_path,
         " ".join(tip_txids(tip)),
+    ]
+
+
+def _fiat_columns(tip: Tip) -> list[object]:
+    snapshot = tip.rate_snapshot
+    if snapshot is None:
+        return ["", "", "", "", ""]
+    value = fiat_then(tip.value_sats, snapshot)
+    return [
+        value.amount if value else "",
+        snapshot.currency,
+        snapshot.rate,
+        " ".join(snapshot.sources),
+        snapshot.fetched_at.isoformat(),
     ]
 
 

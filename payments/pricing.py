@@ -121,6 +121,23 @@ def fiat_then(sats: int, snapshot: RateSnapshot | None) -> FiatAmount | None:
     return Pricing(snapshot.currency, snapshot).fiat(sats) if snapshot else None
 
 
+class TodaysRates:
+    """The current rate of each currency a list of tips needs, each read once."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now
+        self._seen: dict[str, Pricing] = {}
+
+    def pricing(self, currency: str) -> Pricing:
+        if currency not in self._seen:
+            self._seen[currency] = pricing_now(currency, now=self.now)
+        return self._seen[currency]
+
+    def value(self, sats: int, currency: str) -> FiatAmount | None:
+        """What `sats` are worth today in `currency` (None without a fresh rate)."""
+        return self.pricing(currency).fiat(sats) if currency else None
+
+
 def snapshot_as_dict(snapshot: RateSnapshot | None) -> dict[str, Any] | None:
     """A rate snapshot for programs (the API, webhooks): exact figures as strings."""
     if snapshot is None:

@@ -6,13 +6,29 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from btc.money import format_btc
 from chain.models import ChainState
 from payments.models import Tip, TipStatus
+from payments.pricing import TodaysRates, fiat_then
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
 from web.api import CheckedLaterIntegerField, StrictCharField
+
+
+class FiatAmountSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text=_('An exact decimal figure, e.g. "3.00".'))
+    currency = serializers.CharField(help_text=_("Its ISO 4217 code, e.g. EUR."))
+
+
+class RateSnapshotSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text=_("ISO 4217 code, e.g. EUR."))
+    rate = serializers.CharField(help_text=_("The price of one bitcoin, an exact decimal figure."))
+    sources = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The providers whose median it is.")
+    )
+    at = serializers.DateTimeField(source="fetched_at", help_text=_("When they gave it."))
 
 
 class CreatorTipSerializer(serializers.ModelSerializer):
@@ -26,6 +42,23 @@ class CreatorTipSerializer(serializers.ModelSerializer):
     derivation_path = serializers.CharField(source="address.derivation_path", read_only=True)
     txids = serializers.SerializerMethodField()
     confirmations = serializers.SerializerMethodField()
+    rate = RateSnapshotSerializer(
+        source="rate_snapshot",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The exchange rate the tip was made at, in your display currency then; null "
+            "when no fresh rate existed."
+        ),
+    )
+    value_then = serializers.SerializerMethodField(
+        help_text=_(
+            "What the tip (received, or requested before any payment) was worth at its rate."
+        )
+    )
+    value_now = serializers.SerializerMethodField(
+        help_text=_("What it is worth today in the same currency; null without a fresh rate.")
+    )
 
     class Meta:
         model = Tip
@@ -52,8 +85,23 @@ class CreatorTipSerializer(serializers.ModelSerializer):
             "expires_at",
             "first_seen_at",
             "confirmed_at",
+            "rate",
+            "value_then",
+            "value_now",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(FiatAmountSerializer(allow_null=True))
+    def get_value_then(self, tip: Tip) -> dict[str, str] | None:
+        value = fiat_then(tip.value_sats, tip.rate_snapshot)
+        return value.as_dict() if value else None
+
+    @extend_schema_field(FiatAmountSerializer(allow_null=True))
+    def get_value_now(self, tip: Tip) -> dict[str, str] | None:
+        # One read of each currency's rate for a whole page of tips.
+        today = self.context.setdefault("todays_rates", TodaysRates())
+        value = today.value(tip.value_sats, tip.rate_currency)
+        return value.as_dict() if value else None
 
     def get_txids(self, tip: Tip) -> list[str]:
         """Transactions paying the tip now (replaced or reorganised ones are left out)."""
