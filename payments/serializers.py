@@ -98,8 +98,11 @@ class CreatorTipSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FiatAmountSerializer(allow_null=True))
     def get_value_now(self, tip: Tip) -> dict[str, str] | None:
-        # One read of each currency's rate for a whole page of tips.
-        today = self.context.setdefault("todays_rates", TodaysRates())
+        # One read of each currency's rate for a whole page of tips: the list's items
+        # share their parent's context.
+        context = self.context
+        assert isinstance(context, dict)
+        today = context.setdefault("todays_rates", TodaysRates())
         value = today.value(tip.value_sats, tip.rate_currency)
         return value.as_dict() if value else None
 
