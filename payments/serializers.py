@@ -12,9 +12,11 @@ from rest_framework import serializers
 from btc.money import format_btc
 from chain.models import ChainState
 from payments.models import Tip, TipStatus
-from payments.pricing import TodaysRates, fiat_then
+from payments.pricing import TodaysRates, fiat_then, parse_fiat
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
 from web.api import CheckedLaterIntegerField, StrictCharField
+from web.currencies import CURRENCIES
+from web.fiat import FiatAmount
 
 
 class FiatAmountSerializer(serializers.Serializer):
@@ -135,6 +137,13 @@ class PublicTipSerializer(serializers.Serializer):
     payment_uri = serializers.CharField(help_text=_("A BIP21 URI for wallets."))
     expires_at = serializers.DateTimeField()
     url = serializers.URLField(help_text=_("The tip's payment page."))
+    amount_fiat = FiatAmountSerializer(
+        allow_null=True,
+        help_text=_(
+            "amount_sats in the creator's display currency at the rate the tip was made at; "
+            "null when no fresh rate existed."
+        ),
+    )
 
 
 # Not a maxLength: the limit counts what is left once the text is cleaned.
@@ -146,7 +155,12 @@ TEXT_LIMIT = _(
 class TipCreateSerializer(serializers.Serializer):
     """A viewer's tip, for a widget or for a creator's handle: exactly one of the two."""
 
-    exactly_one_of = ("widget", "handle")  # also a oneOf in the schema (bitcache.api_schema)
+    # Each group: exactly one of its alternatives, each a set of fields given together
+    # (also a oneOf in the schema, bitcache.api_schema).
+    exactly_one_of = (
+        (("widget",), ("handle",)),
+        (("amount_sats",), ("amount", "currency")),
+    )
 
     widget = StrictCharField(required=False, max_length=32, help_text=_("A widget's id."))
     handle = StrictCharField(
@@ -155,9 +169,26 @@ class TipCreateSerializer(serializers.Serializer):
     # Limits checked by tip_create, the tip page's rules, so its refusal codes
     # (amount_below_minimum, amount_too_large, name_too_long...) are the API's too.
     amount_sats = CheckedLaterIntegerField(
+        required=False,
         minimum=1,
         maximum=settings.BITCACHE_MAX_TIP_SATS,
-        help_text=_("At least the creator's minimum tip, or the widget's if it is higher."),
+        help_text=_(
+            "At least the creator's minimum tip, or the widget's if it is higher. Or give "
+            "amount and currency instead."
+        ),
+    )
+    amount = StrictCharField(
+        required=False,
+        max_length=30,
+        help_text=_(
+            'A fiat amount as a decimal string, e.g. "5.00", with currency instead of '
+            "amount_sats: converted to sats at the current rate, refused when none is fresh."
+        ),
+    )
+    currency = serializers.ChoiceField(
+        choices=list(CURRENCIES),
+        required=False,
+        help_text=_("The ISO 4217 code of amount, e.g. EUR."),
     )
     name = StrictCharField(
         required=False,
@@ -173,8 +204,22 @@ class TipCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, data: dict) -> dict:
-        if sum(name in data for name in self.exactly_one_of) != 1:
+        widget_or_handle, amounts = (
+            sum(all(name in data for name in fields) for fields in group)
+            for group in self.exactly_one_of
+        )
+        if widget_or_handle != 1:
             raise serializers.ValidationError(_("Give either a widget or a handle."))
+        # amount_sats with only part of the other pair is unclear too.
+        if amounts != 1 or ("amount_sats" in data and ("amount" in data or "currency" in data)):
+            raise serializers.ValidationError(_("Give either amount_sats, or amount and currency."))
+        if "amount" in data:
+            amount = parse_fiat(data["amount"], data["currency"])
+            if amount is None:
+                raise serializers.ValidationError(
+                    {"amount": _("A positive decimal figure within the currency's digits.")}
+                )
+            data["amount_fiat"] = FiatAmount(amount, data["currency"])
         return data
 
 

@@ -18,7 +18,7 @@ from tests.api.docs import documented_curls
 pytestmark = pytest.mark.django_db
 
 
-def test_every_curl_example_works(creator, widget, api_key):
+def test_every_curl_example_works(creator, widget, api_key, static_rates):
     tip = tip_create(creator=creator, amount_sats=5000)
     export = tip_export_start(creator=creator, filters=TipFilters())
     tip_export_run(export_id=export.pk)
