@@ -340,7 +340,7 @@ BITCACHE_RATES_STATIC = {
     "BRL": "550000",
     "KWD": "30000",
 }
-# Which currencies to price (ISO 4217 codes; empty: every currency in rates/currencies.py).
+# Which currencies to price (ISO 4217 codes; empty: every currency in web/currencies.py).
 BITCACHE_RATES_CURRENCIES = [code.upper() for code in env_list("BITCACHE_RATES_CURRENCIES")]
 for _code in BITCACHE_RATES_CURRENCIES:
     if _code not in CURRENCIES:
