@@ -92,6 +92,23 @@ def minimum_tip_sats(
     return minimum
 
 
+class PricedItem(Protocol):
+    """Something sold (a paid unlock), as far as prices go."""
+
+    price_sats: int
+    price_fiat: Decimal | None
+
+
+def item_price_sats(item: PricedItem, pricing: Pricing) -> int:
+    """An item's price in sats now: its fiat price converted while a rate exists, else its
+    sats price. A purchase keeps the figure for its payment window (Tip.amount_sats)."""
+    if item.price_fiat is not None:
+        converted = pricing.sats(item.price_fiat)
+        if converted is not None:
+            return max(converted, 1)
+    return item.price_sats
+
+
 def suggested_sats(creator: Creator, pricing: Pricing) -> list[int]:
     """The creator's suggested amounts in sats: their fiat suggestions converted while a
     rate exists, else their sats ones."""

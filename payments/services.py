@@ -11,6 +11,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from math import ceil
 from typing import Any, Protocol
 
@@ -37,7 +38,13 @@ from payments.models import (
     tip_holds_place,
 )
 from payments.onchain.addresses import AddressUnavailable, allocate_address
-from payments.pricing import Pricing, creator_pricing, minimum_tip_sats, pricing_now
+from payments.pricing import (
+    Pricing,
+    creator_pricing,
+    item_price_sats,
+    minimum_tip_sats,
+    pricing_now,
+)
 from payments.selectors import tip_get_public, tip_public_status, tip_viewer_status
 from payments.signals import tip_credited, tip_message_screen
 from payments.status_cache import (
@@ -69,6 +76,7 @@ class SaleItem(Protocol):
     pk: Any
     creator_id: Any
     price_sats: int
+    price_fiat: Decimal | None
 
 
 NAME_MAX_LENGTH = 50
@@ -233,9 +241,12 @@ def tip_create(
     entered = shown
     if amount_fiat is not None:
         amount_sats, entered = _amount_in_sats(amount_fiat, shown, now)
-    minimum = (
-        unlock_item.price_sats if unlock_item else minimum_tip_sats(creator, widget, pricing=shown)
-    )
+    if unlock_item is not None:
+        # A purchase costs the item's price at this moment, held for its payment window.
+        minimum = item_price_sats(unlock_item, shown)
+        amount_sats = minimum if amount_sats is None else amount_sats
+    else:
+        minimum = minimum_tip_sats(creator, widget, pricing=shown)
     amount_sats = _check_amount(amount_sats, minimum, entered)
     name = clean_text(name, NAME_MAX_LENGTH, "name")
     message = clean_text(message, MESSAGE_MAX_LENGTH, "message")
