@@ -29,13 +29,20 @@ class ErrorSerializer(serializers.Serializer):
 
 class ApiSchema(AutoSchema):
     """Adds the error responses a view declares in `error_statuses` to its operations,
-    and states a serializer's `exactly_one_of` fields as a oneOf of their requirements."""
+    and states each group of a serializer's `exactly_one_of` as a oneOf of their
+    requirements (an allOf of them when there are several groups)."""
 
     def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
         schema = super()._map_basic_serializer(serializer, direction)
-        choices = getattr(serializer, "exactly_one_of", ())
-        if choices and direction == "request":
-            schema["oneOf"] = [{"required": [name]} for name in choices]
+        groups = getattr(serializer, "exactly_one_of", ())
+        if groups and direction == "request":
+            one_ofs = [
+                {"oneOf": [{"required": list(fields)} for fields in group]} for group in groups
+            ]
+            if len(one_ofs) == 1:
+                schema.update(one_ofs[0])
+            else:
+                schema["allOf"] = one_ofs
         return schema
 
     def _get_response_bodies(

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from web.currencies import CURRENCIES
+
 # Handles share the URL space with the site's own pages (/@handle, but also
 # /w/, /api/, ...), so words that name a site page or could pass for staff are refused.
 RESERVED_HANDLES = frozenset(
@@ -80,6 +82,13 @@ class CreatorStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+CURRENCY_CHOICES = [(code, f"{code} ({c.name})") for code, c in CURRENCIES.items()]
+
+
+def default_display_currency() -> str:
+    return settings.BITCACHE_DEFAULT_CURRENCY
+
+
 class Creator(models.Model):
     """A creator's public profile and tip settings; the tenant everything else belongs to."""
 
@@ -120,6 +129,28 @@ class Creator(models.Model):
         _("on-chain minimum (sats)"), default=10_000, validators=[MinValueValidator(1)]
     )
     suggested_amounts = models.JSONField(_("suggested amounts (sats)"), default=list, blank=True)
+    # Fiat amounts the creator sees and viewers see beside sats; money itself stays in sats.
+    display_currency = models.CharField(
+        _("display currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        default=default_display_currency,
+    )
+    # A minimum in the display currency, converted at the rate of the moment a tip is made.
+    # min_tip_sats stays the floor, and the minimum whenever no fresh rate exists.
+    min_tip_fiat = models.DecimalField(
+        _("minimum tip (display currency)"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    # Suggested amounts in the display currency, as decimal strings ("5.00"): offered
+    # instead of the sats ones while a fresh rate exists.
+    suggested_fiat = models.JSONField(
+        _("suggested amounts (display currency)"), default=list, blank=True
+    )
     confirmations_required = models.PositiveSmallIntegerField(
         _("confirmations required"), default=1, validators=[MinValueValidator(1)]
     )

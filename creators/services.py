@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from creators.selectors import (
     wallet_key_registered_elsewhere,
     wallet_keys_with_chain,
 )
+from web.currencies import CURRENCIES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -138,6 +140,41 @@ def suggested_amounts_clean(
     return suggestions
 
 
+def _fiat_amounts_clean(
+    errors: dict[str, ValidationError],
+    *,
+    currency: str,
+    min_tip_fiat: Decimal | None,
+    suggested_fiat: list[Decimal],
+) -> list[str]:
+    """The fiat minimum and suggestions checked against the currency's digits; the
+    suggestions back as sorted decimal strings."""
+    places = Decimal(1).scaleb(-CURRENCIES[currency].minor_units)
+    example = {"currency": currency, "places": CURRENCIES[currency].minor_units}
+    if min_tip_fiat is not None and (
+        min_tip_fiat <= 0 or min_tip_fiat != min_tip_fiat.quantize(places)
+    ):
+        errors["min_tip_fiat"] = ValidationError(FIAT_AMOUNT_INVALID, params=example)
+    suggestions = sorted(set(suggested_fiat))
+    if len(suggestions) > MAX_SUGGESTIONS:
+        errors["suggested_fiat"] = ValidationError(
+            TOO_MANY_SUGGESTIONS, params={"max": MAX_SUGGESTIONS}
+        )
+    elif any(amount <= 0 or amount != amount.quantize(places) for amount in suggestions):
+        errors["suggested_fiat"] = ValidationError(FIAT_AMOUNT_INVALID, params=example)
+    elif min_tip_fiat is not None and any(amount < min_tip_fiat for amount in suggestions):
+        errors["suggested_fiat"] = ValidationError(
+            _("Suggested amounts in %(currency)s must be at least your minimum in %(currency)s."),
+            params={"currency": currency},
+        )
+    return [str(amount.quantize(places)) for amount in suggestions]
+
+
+FIAT_AMOUNT_INVALID = _(
+    "Amounts in %(currency)s above zero, with at most %(places)d digits after the point."
+)
+
+
 def creator_tip_settings_update(
     *,
     creator: Creator,
@@ -147,10 +184,29 @@ def creator_tip_settings_update(
     thank_you_message: str,
     notify_on_confirmed_tip: bool,
     onchain_min_sats: int | None = None,
+    display_currency: str | None = None,
+    min_tip_fiat: Decimal | None = None,
+    suggested_fiat: list[Decimal] | None = None,
 ) -> Creator:
     """Change what viewers are offered and how tips are confirmed (for tips made from now on).
-    `onchain_min_sats` None leaves it as it is."""
+
+    The minimum and suggestions may be given in the display currency too: those convert
+    at the rate of the moment a tip is made (payments.pricing), and the sats ones stay the
+    floor, and what applies while no fresh rate exists. `onchain_min_sats` None leaves it
+    as it is.
+    """
     errors: dict[str, ValidationError] = {}
+    currency = (display_currency or creator.display_currency).upper()
+    if currency not in CURRENCIES:
+        errors["display_currency"] = ValidationError(_("Pick a currency from the list."))
+        fiat_suggestions: list[str] = []
+    else:
+        fiat_suggestions = _fiat_amounts_clean(
+            errors,
+            currency=currency,
+            min_tip_fiat=min_tip_fiat,
+            suggested_fiat=suggested_fiat or [],
+        )
     maximum = settings.BITCACHE_MAX_TIP_SATS
     try:
         suggestions = suggested_amounts_clean(
@@ -178,6 +234,9 @@ def creator_tip_settings_update(
     if onchain_min_sats is not None:
         creator.onchain_min_sats = onchain_min_sats
     creator.suggested_amounts = suggestions
+    creator.display_currency = currency
+    creator.min_tip_fiat = min_tip_fiat
+    creator.suggested_fiat = fiat_suggestions
     creator.confirmations_required = confirmations_required
     creator.thank_you_message = thank_you_message.strip()
     creator.notify_on_confirmed_tip = notify_on_confirmed_tip

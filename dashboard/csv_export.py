@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from payments.models import Tip
+from payments.pricing import fiat_then
 from payments.reports import confirmations, tip_txids
 from payments.selectors import tip_invoice
 
@@ -47,6 +48,13 @@ def _header() -> list[str]:
         _("Requested (sats)"),
         _("Received (sats)"),
         _("Confirmed (sats)"),
+        # What the tip was worth at its rate snapshot (received, or requested before any
+        # payment: the dashboard's "Amount"), and the snapshot.
+        _("Value at tip time"),
+        _("Currency"),
+        _("Rate (per BTC)"),
+        _("Rate sources"),
+        _("Rate time (UTC)"),
         _("Confirmations"),
         _("Flags"),
         _("Name"),
@@ -74,6 +82,7 @@ def _row(tip: Tip, scanned_height: int | None) -> list[object]:
         tip.amount_sats,
         tip.received_sats,
         tip.confirmed_sats,
+        *_fiat_columns(tip),
         confirmations(tip, scanned_height),
         " ".join(flags),
         # Only what people typed can be a formula; ids like "-Fl3..." must stay exact.
@@ -88,6 +97,20 @@ def _row(tip: Tip, scanned_height: int | None) -> list[object]:
         tip.rail,
         invoice.payment_hash if invoice else "",
         invoice.bolt11 if invoice else "",
+    ]
+
+
+def _fiat_columns(tip: Tip) -> list[object]:
+    snapshot = tip.rate_snapshot
+    if snapshot is None:
+        return ["", "", "", "", ""]
+    value = fiat_then(tip.value_sats, snapshot)
+    return [
+        value.amount if value else "",
+        snapshot.currency,
+        snapshot.rate,
+        " ".join(snapshot.sources),
+        snapshot.fetched_at.isoformat(),
     ]
 
 

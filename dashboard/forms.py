@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from creators.services import MAX_CONFIRMATIONS
 from payments.models import TipStatus
 from payments.reports import TipFilters
+from web.fiat import currency_choices
 from webhooks.models import WebhookEvent
 from widgets.forms import WidgetForm
 from widgets.models import Widget
@@ -52,7 +54,31 @@ class TipFilterForm(forms.Form):
 
 
 class TipSettingsForm(forms.Form):
-    min_tip_sats = forms.IntegerField(label=_("Minimum tip (sats)"), min_value=1)
+    display_currency = forms.ChoiceField(
+        label=_("Display currency"),
+        help_text=_(
+            "Viewers see amounts in this currency beside sats, and you may set your minimum "
+            "and suggested amounts in it. Tips are always paid in bitcoin."
+        ),
+    )
+    min_tip_sats = forms.IntegerField(
+        label=_("Minimum tip (sats)"),
+        min_value=1,
+        help_text=_(
+            "With a minimum in your currency too, this stays the floor, and the minimum "
+            "whenever the exchange rate is unavailable."
+        ),
+    )
+    min_tip_fiat = forms.DecimalField(
+        label=_("Minimum tip (in your display currency)"),
+        required=False,
+        min_value=Decimal("0.001"),
+        max_digits=14,
+        decimal_places=3,
+        help_text=_(
+            "Optional. Converted to sats at the exchange rate of the moment each tip is made."
+        ),
+    )
     onchain_min_sats = forms.IntegerField(
         label=_("On-chain minimum (sats)"),
         min_value=1,
@@ -65,6 +91,14 @@ class TipSettingsForm(forms.Form):
     # The same field, parsed the same way, as a widget's suggested amounts.
     suggested_amounts = WidgetForm.base_fields["suggested_amounts"]
     clean_suggested_amounts = WidgetForm.clean_suggested_amounts
+    suggested_fiat = forms.CharField(
+        label=_("Suggested amounts (in your display currency)"),
+        required=False,
+        help_text=_(
+            "Optional, up to six amounts separated by spaces, e.g. 2 5 10.50. While an "
+            "exchange rate is available viewers are offered these instead of the amounts in sats."
+        ),
+    )
     confirmations_required = forms.IntegerField(
         label=_("Confirmations required"),
         min_value=1,
@@ -83,6 +117,23 @@ class TipSettingsForm(forms.Form):
     notify_on_confirmed_tip = forms.BooleanField(
         label=_("Email me when a tip is confirmed"), required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        currency = self.fields["display_currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = currency_choices()
+
+    def clean_suggested_fiat(self) -> list[Decimal]:
+        amounts = []
+        for part in self.cleaned_data["suggested_fiat"].replace(";", " ").split():
+            try:
+                amounts.append(Decimal(part.replace(",", ".")))
+            except InvalidOperation:
+                raise forms.ValidationError(
+                    _("Write amounts separated by spaces, e.g. 2 5 10.50.")
+                ) from None
+        return amounts
 
 
 class ApiKeyForm(forms.Form):

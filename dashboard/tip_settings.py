@@ -1,4 +1,5 @@
-"""Tip settings: minimum, suggested amounts, confirmations, thank-you message, email."""
+"""Tip settings: display currency, minimum and suggested amounts (sats or fiat),
+confirmations, thank-you message, email."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from dashboard.views import creator_required
 @creator_required
 def tip_settings(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     initial = {
+        "display_currency": creator.display_currency,
         "min_tip_sats": creator.min_tip_sats,
         "onchain_min_sats": creator.onchain_min_sats,
+        "min_tip_fiat": creator.min_tip_fiat,
+        "suggested_fiat": " ".join(creator.suggested_fiat),
         "suggested_amounts": ", ".join(map(str, creator.suggested_amounts)),
         "confirmations_required": creator.confirmations_required,
         "thank_you_message": creator.thank_you_message,

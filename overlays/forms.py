@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from overlays.models import AlertSound, AlertStyle, OverlaySettings
 from overlays.services import MAX_TIERS
-from rates.currencies import CURRENCIES
+from web.currencies import CURRENCIES
 
 
 class AlertSettingsForm(forms.Form):

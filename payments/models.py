@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator, WalletKey
+from rates.snapshot import RateSnapshot
 
 
 def new_public_id() -> str:
@@ -188,6 +190,12 @@ class Tip(models.Model):
     # A keyed hash (SECRET_KEY) of who opened the tip: their IPv4 address or IPv6 /64, never
     # the address itself. Empty for tips opened without a request (tests, scripts).
     client_fingerprint = models.CharField(max_length=64, blank=True)
+    # The rate the tip was priced at when it was made (rates.snapshot.RateSnapshot): what it
+    # was worth then, whatever the rate does later. Empty when no fresh rate existed.
+    rate_currency = models.CharField(max_length=3, blank=True)
+    rate = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
+    rate_sources = models.JSONField(default=list, blank=True)
+    rate_at = models.DateTimeField(null=True, blank=True)
     # Last time the payment screen asked for the tip's status (written at most every
     # WATCH_RECORD_EVERY): an unpaid tip nobody watches stops holding a place (tip_holds_place).
     watched_at = models.DateTimeField(null=True, blank=True)
@@ -229,6 +237,35 @@ class Tip(models.Model):
             return min(self.expires_at, self.created_at + unseen)
         unwatched = timedelta(minutes=settings.BITCACHE_TIP_UNWATCHED_MINUTES)
         return min(self.expires_at, self.watched_at + unwatched)
+
+    @property
+    def value_sats(self) -> int:
+        """What the tip is worth: what it received, or what it asks for before any payment
+        (the dashboard's "Amount")."""
+        return self.received_sats or self.amount_sats
+
+    @property
+    def rate_snapshot(self) -> RateSnapshot | None:
+        if self.rate is None or self.rate_at is None:
+            return None
+        return RateSnapshot(
+            currency=self.rate_currency,
+            rate=self.rate,
+            sources=tuple(self.rate_sources),
+            fetched_at=self.rate_at,
+        )
+
+    @staticmethod
+    def snapshot_fields(snapshot: RateSnapshot | None) -> dict[str, Any]:
+        """The Tip fields that keep `snapshot` (all empty for None)."""
+        if snapshot is None:
+            return {"rate_currency": "", "rate": None, "rate_sources": [], "rate_at": None}
+        return {
+            "rate_currency": snapshot.currency,
+            "rate": snapshot.rate,
+            "rate_sources": list(snapshot.sources),
+            "rate_at": snapshot.fetched_at,
+        }
 
     @property
     def taken_back(self) -> bool:

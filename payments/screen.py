@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from payments.models import Rail, Tip, TipStatus
+from payments.pricing import fiat_then
 from payments.qr import qr_svg
 from payments.selectors import tip_public_message
 from payments.services import TipRefused
@@ -21,7 +22,15 @@ def payment_context(tip: Tip, state: dict[str, Any]) -> dict[str, Any]:
         qr = qr_svg(qr_uri(state), title=_("QR code of the payment request"))
     # A message hidden or held for review stays off every public page.
     message = tip_public_message(tip) or ""
-    return {"tip": tip, "creator": tip.creator, "state": state, "qr": qr, "message": message}
+    return {
+        "tip": tip,
+        "creator": tip.creator,
+        "state": state,
+        "qr": qr,
+        "message": message,
+        # At the rate the tip was priced at: what the viewer was shown when they chose it.
+        "amount_fiat": fiat_then(tip.amount_sats, tip.rate_snapshot),
+    }
 
 
 def qr_uri(state: dict[str, Any]) -> str:

@@ -6,14 +6,32 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from btc.money import format_btc
 from chain.models import ChainState
 from payments.models import Rail, Tip, TipStatus
+from payments.pricing import TodaysRates, fiat_then, parse_fiat
 from payments.reports import TipFilters, Totals, confirmations, tip_txids
 from payments.selectors import tip_invoice
 from web.api import CheckedLaterIntegerField, StrictCharField
+from web.currencies import CURRENCIES
+from web.fiat import FiatAmount
+
+
+class FiatAmountSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text=_('An exact decimal figure, e.g. "3.00".'))
+    currency = serializers.CharField(help_text=_("Its ISO 4217 code, e.g. EUR."))
+
+
+class RateSnapshotSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text=_("ISO 4217 code, e.g. EUR."))
+    rate = serializers.CharField(help_text=_("The price of one bitcoin, an exact decimal figure."))
+    sources = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The providers whose median it is.")
+    )
+    at = serializers.DateTimeField(source="fetched_at", help_text=_("When they gave it."))
 
 
 class CreatorTipSerializer(serializers.ModelSerializer):
@@ -40,6 +58,23 @@ class CreatorTipSerializer(serializers.ModelSerializer):
     )
     txids = serializers.SerializerMethodField()
     confirmations = serializers.SerializerMethodField()
+    rate = RateSnapshotSerializer(
+        source="rate_snapshot",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The exchange rate the tip was made at, in your display currency then; null "
+            "when no fresh rate existed."
+        ),
+    )
+    value_then = serializers.SerializerMethodField(
+        help_text=_(
+            "What the tip (received, or requested before any payment) was worth at its rate."
+        )
+    )
+    value_now = serializers.SerializerMethodField(
+        help_text=_("What it is worth today in the same currency; null without a fresh rate.")
+    )
 
     class Meta:
         model = Tip
@@ -69,6 +104,9 @@ class CreatorTipSerializer(serializers.ModelSerializer):
             "expires_at",
             "first_seen_at",
             "confirmed_at",
+            "rate",
+            "value_then",
+            "value_now",
         ]
         read_only_fields = fields
 
@@ -79,6 +117,21 @@ class CreatorTipSerializer(serializers.ModelSerializer):
     def get_bolt11(self, tip: Tip) -> str | None:
         invoice = tip_invoice(tip)
         return invoice.bolt11 if invoice is not None else None
+
+    @extend_schema_field(FiatAmountSerializer(allow_null=True))
+    def get_value_then(self, tip: Tip) -> dict[str, str] | None:
+        value = fiat_then(tip.value_sats, tip.rate_snapshot)
+        return value.as_dict() if value else None
+
+    @extend_schema_field(FiatAmountSerializer(allow_null=True))
+    def get_value_now(self, tip: Tip) -> dict[str, str] | None:
+        # One read of each currency's rate for a whole page of tips: the list's items
+        # share their parent's context.
+        context = self.context
+        assert isinstance(context, dict)
+        today = context.setdefault("todays_rates", TodaysRates())
+        value = today.value(tip.value_sats, tip.rate_currency)
+        return value.as_dict() if value else None
 
     def get_txids(self, tip: Tip) -> list[str]:
         """Transactions paying the tip now (replaced or reorganised ones are left out)."""
@@ -113,6 +166,13 @@ class PublicTipSerializer(serializers.Serializer):
     )
     expires_at = serializers.DateTimeField()
     url = serializers.URLField(help_text=_("The tip's payment page."))
+    amount_fiat = FiatAmountSerializer(
+        allow_null=True,
+        help_text=_(
+            "amount_sats in the creator's display currency at the rate the tip was made at; "
+            "null when no fresh rate existed."
+        ),
+    )
 
 
 # Not a maxLength: the limit counts what is left once the text is cleaned.
@@ -124,7 +184,12 @@ TEXT_LIMIT = _(
 class TipCreateSerializer(serializers.Serializer):
     """A viewer's tip, for a widget or for a creator's handle: exactly one of the two."""
 
-    exactly_one_of = ("widget", "handle")  # also a oneOf in the schema (bitcache.api_schema)
+    # Each group: exactly one of its alternatives, each a set of fields given together
+    # (also a oneOf in the schema, bitcache.api_schema).
+    exactly_one_of = (
+        (("widget",), ("handle",)),
+        (("amount_sats",), ("amount", "currency")),
+    )
 
     widget = StrictCharField(required=False, max_length=32, help_text=_("A widget's id."))
     handle = StrictCharField(
@@ -133,9 +198,26 @@ class TipCreateSerializer(serializers.Serializer):
     # Limits checked by tip_create, the tip page's rules, so its refusal codes
     # (amount_below_minimum, amount_too_large, name_too_long...) are the API's too.
     amount_sats = CheckedLaterIntegerField(
+        required=False,
         minimum=1,
         maximum=settings.BITCACHE_MAX_TIP_SATS,
-        help_text=_("At least the creator's minimum tip, or the widget's if it is higher."),
+        help_text=_(
+            "At least the creator's minimum tip, or the widget's if it is higher. Or give "
+            "amount and currency instead."
+        ),
+    )
+    amount = StrictCharField(
+        required=False,
+        max_length=30,
+        help_text=_(
+            'A fiat amount as a decimal string, e.g. "5.00", with currency instead of '
+            "amount_sats: converted to sats at the current rate, refused when none is fresh."
+        ),
+    )
+    currency = serializers.ChoiceField(
+        choices=list(CURRENCIES),
+        required=False,
+        help_text=_("The ISO 4217 code of amount, e.g. EUR."),
     )
     name = StrictCharField(
         required=False,
@@ -159,8 +241,22 @@ class TipCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, data: dict) -> dict:
-        if sum(name in data for name in self.exactly_one_of) != 1:
+        widget_or_handle, amounts = (
+            sum(all(name in data for name in fields) for fields in group)
+            for group in self.exactly_one_of
+        )
+        if widget_or_handle != 1:
             raise serializers.ValidationError(_("Give either a widget or a handle."))
+        # amount_sats with only part of the other pair is unclear too.
+        if amounts != 1 or ("amount_sats" in data and ("amount" in data or "currency" in data)):
+            raise serializers.ValidationError(_("Give either amount_sats, or amount and currency."))
+        if "amount" in data:
+            amount = parse_fiat(data["amount"], data["currency"])
+            if amount is None:
+                raise serializers.ValidationError(
+                    {"amount": _("A positive decimal figure within the currency's digits.")}
+                )
+            data["amount_fiat"] = FiatAmount(amount, data["currency"])
         return data
 
 

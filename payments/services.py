@@ -11,6 +11,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from math import ceil
 from typing import Any, Protocol
 
@@ -39,6 +40,13 @@ from payments.models import (
     tip_holds_place,
 )
 from payments.onchain.addresses import AddressUnavailable, allocate_address
+from payments.pricing import (
+    Pricing,
+    creator_pricing,
+    item_price_sats,
+    minimum_tip_sats,
+    pricing_now,
+)
 from payments.rollups import RollupDeltas
 from payments.selectors import tip_get_public, tip_public_status, tip_viewer_status
 from payments.signals import tip_credited, tip_message_screen
@@ -50,6 +58,7 @@ from payments.status_cache import (
     scanned_height,
     tip_status_forget,
 )
+from web.fiat import FiatAmount
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +79,7 @@ class SaleItem(Protocol):
     pk: Any
     creator_id: Any
     price_sats: int
+    price_fiat: Decimal | None
 
 
 NAME_MAX_LENGTH = 50
@@ -135,13 +145,6 @@ def _client_busy(mine: list[Tip], now: datetime) -> TipRefused:
     )
 
 
-def minimum_tip_sats(creator: Creator, widget: TipOrigin | None = None) -> int:
-    """The smallest tip accepted: the creator's minimum, or the widget's if higher."""
-    if widget is None:
-        return creator.min_tip_sats
-    return max(creator.min_tip_sats, widget.min_tip_sats)
-
-
 def tip_message_flagged(message: str) -> bool:
     """Whether a tip message must wait for review: any receiver of tip_message_screen
     (the staff word list, in moderation) says so."""
@@ -166,14 +169,37 @@ def clean_text(value: str, max_length: int, field: str) -> str:
     return text
 
 
-def amount_check(amount_sats: object, minimum: int) -> int:
+def _amount_in_sats(amount_fiat: FiatAmount, shown: Pricing, now: datetime) -> tuple[int, Pricing]:
+    """A fiat amount in sats at the rate of its currency now; refused without one."""
+    pricing = shown
+    if amount_fiat.currency != shown.currency:
+        pricing = pricing_now(amount_fiat.currency, now=now)
+    sats = pricing.sats(amount_fiat.amount)
+    if sats is None:
+        raise TipRefused(
+            "amount_fiat_unavailable",
+            _(
+                "The %(currency)s price of bitcoin is unavailable right now: please enter "
+                "the amount in sats."
+            )
+            % {"currency": amount_fiat.currency},
+        )
+    return sats, pricing
+
+
+def amount_check(amount_sats: object, minimum: int, pricing: Pricing) -> int:
+    """The amount as a whole number of sats within the limits; refusals name the minimum
+    in the viewer's currency too when `pricing` has a rate."""
     if not isinstance(amount_sats, int) or isinstance(amount_sats, bool):
         raise TipRefused("amount_invalid", _("The amount must be a whole number of sats."))
     if amount_sats < minimum:
+        sats = number_format(minimum, force_grouping=True)
+        at_least = pricing.fiat_covering(minimum)
         raise TipRefused(
             "amount_below_minimum",
-            _("The minimum tip is %(min)s sats.")
-            % {"min": number_format(minimum, force_grouping=True)},
+            _("The minimum tip is %(fiat)s (%(min)s sats).") % {"fiat": at_least, "min": sats}
+            if at_least is not None
+            else _("The minimum tip is %(min)s sats.") % {"min": sats},
         )
     if amount_sats > settings.BITCACHE_MAX_TIP_SATS:
         raise TipRefused(
@@ -187,7 +213,8 @@ def amount_check(amount_sats: object, minimum: int) -> int:
 def tip_create(
     *,
     creator: Creator,
-    amount_sats: int,
+    amount_sats: int | None = None,
+    amount_fiat: FiatAmount | None = None,
     name: str = "",
     name_public: bool = False,
     message: str = "",
@@ -199,6 +226,8 @@ def tip_create(
 ) -> Tip:
     """Create a tip awaiting payment on a fresh (or safely recycled) address of the creator.
 
+    The amount is `amount_sats`, or `amount_fiat` converted at its currency's rate now
+    (payments.pricing); the tip keeps the creator's currency's rate of the moment.
     With `unlock_item` the tip is a purchase of that item: its price is the minimum.
     `client` is the fingerprint of who asks (payments.throttle.client_fingerprint): one
     client holds at most BITCACHE_MAX_OPEN_TIPS_PER_CLIENT of the creator's
@@ -211,8 +240,20 @@ def tip_create(
         raise TipRefused("not_accepting", _("This widget does not belong to this creator."))
     if unlock_item is not None and unlock_item.creator_id != creator.pk:
         raise TipRefused("not_accepting", _("This item does not belong to this creator."))
-    minimum = unlock_item.price_sats if unlock_item else minimum_tip_sats(creator, widget)
-    amount_sats = amount_check(amount_sats, minimum)
+    # The creator's currency at the rate of the moment: it prices a fiat minimum, and the
+    # tip keeps it (Tip.rate_snapshot). An amount given in fiat converts at its own
+    # currency's rate, and a refusal speaks that currency.
+    shown = creator_pricing(creator, now=now)
+    entered = shown
+    if amount_fiat is not None:
+        amount_sats, entered = _amount_in_sats(amount_fiat, shown, now)
+    if unlock_item is not None:
+        # A purchase costs the item's price at this moment, held for its payment window.
+        minimum = item_price_sats(unlock_item, shown)
+        amount_sats = minimum if amount_sats is None else amount_sats
+    else:
+        minimum = minimum_tip_sats(creator, widget, pricing=shown)
+    amount_sats = amount_check(amount_sats, minimum, entered)
     name = clean_text(name, NAME_MAX_LENGTH, "name")
     message = clean_text(message, MESSAGE_MAX_LENGTH, "message")
     # Outside the transaction below: it holds the creator's key lock.
@@ -259,6 +300,7 @@ def tip_create(
             expires_at=expires_at,
             watch_until=watch_until,
             client_fingerprint=client,
+            **Tip.snapshot_fields(shown.rate),
         )
 
 

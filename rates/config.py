@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from web.currencies import CURRENCIES
+
 from .checks import Limits
-from .currencies import CURRENCIES
 from .providers import HTTP_PROVIDERS, RateProvider, StaticProvider
 
 

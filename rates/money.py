@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from .currencies import currency
+from web.currencies import currency
+
 from .snapshot import RateSnapshot
 
 SATS_PER_BTC = 100_000_000

@@ -140,3 +140,12 @@ def _default_language():
     """A French request leaves French active in its thread: start each test as a new process."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def static_rates(db):
+    """The Rate table as `make run` fills it: the beat task run once with the static
+    provider (1 BTC = 90,000 EUR, 100,000 USD, 15,000,000 JPY...)."""
+    from rates.tasks import rates_refresh
+
+    rates_refresh()

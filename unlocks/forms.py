@@ -30,6 +30,7 @@ class UnlockItemForm(forms.ModelForm):
             "title",
             "description",
             "price_sats",
+            "price_fiat",
             "target_url",
             "cover",
             "sales_limit",
@@ -38,6 +39,11 @@ class UnlockItemForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
+            "price_fiat": _(
+                "Optional, in your display currency (Tip settings): converted to sats when a "
+                "purchase starts and held for its payment window. The price in sats applies "
+                "while no exchange rate is available."
+            ),
             "sales_limit": _(
                 "Leave empty for no limit. Unpaid purchases hold a place until they expire."
             ),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
@@ -36,6 +37,16 @@ class UnlockItem(models.Model):
     description = models.TextField(_("description"), blank=True)
     price_sats = models.PositiveBigIntegerField(
         _("price (sats)"), validators=[MinValueValidator(1)]
+    )
+    # A price in the creator's display currency: converted when a purchase starts, and held
+    # by the purchase for its payment window. price_sats applies while no fresh rate exists.
+    price_fiat = models.DecimalField(
+        _("price (display currency)"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
     )
     target_url = models.URLField(_("link sold"), max_length=2000, validators=[web_url])
     cover = models.ImageField(_("cover image"), upload_to="unlock-covers/", blank=True)

@@ -8,6 +8,7 @@ ValidationErrors keyed by field. A purchase is a tip of the item's price
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -43,6 +44,7 @@ def _item_save(
     sales_limit: int | None,
     allow_zero_conf: bool,
     link_ttl_days: int,
+    price_fiat: Decimal | None = None,
 ) -> UnlockItem:
     maximum = settings.BITCACHE_MAX_TIP_SATS
     if price_sats > maximum:
@@ -58,6 +60,7 @@ def _item_save(
     item.title = title.strip()
     item.description = description.strip()
     item.price_sats = price_sats
+    item.price_fiat = price_fiat
     item.target_url = target_url.strip()
     item.cover = cover or ""
     item.sales_limit = sales_limit
@@ -79,6 +82,7 @@ def item_create(
     sales_limit: int | None = None,
     allow_zero_conf: bool = False,
     link_ttl_days: int = 7,
+    price_fiat: Decimal | None = None,
 ) -> UnlockItem:
     return _item_save(
         UnlockItem(creator=creator),
@@ -90,6 +94,7 @@ def item_create(
         sales_limit=sales_limit,
         allow_zero_conf=allow_zero_conf,
         link_ttl_days=link_ttl_days,
+        price_fiat=price_fiat,
     )
 
 
@@ -104,6 +109,7 @@ def item_update(
     sales_limit: int | None,
     allow_zero_conf: bool,
     link_ttl_days: int,
+    price_fiat: Decimal | None = None,
 ) -> UnlockItem:
     """Change an item; `cover=None` removes the picture.
 
@@ -119,6 +125,7 @@ def item_update(
         sales_limit=sales_limit,
         allow_zero_conf=allow_zero_conf,
         link_ttl_days=link_ttl_days,
+        price_fiat=price_fiat,
     )
 
 
@@ -151,7 +158,7 @@ def purchase_create(*, item: UnlockItem, client: str = "", now: datetime | None 
             )
         return tip_create(
             creator=locked.creator,
-            amount_sats=locked.price_sats,
+            # The price of this moment (its fiat price converted, if it has one).
             unlock_item=locked,
             client=client,
             now=now,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from creators.selectors import creator_takes_tips
 from payments.models import Tip
+from payments.pricing import creator_pricing, item_price_sats
 from payments.screen import payment_context, refusal_status
 from payments.services import TipRefused, tip_watched
 from payments.throttle import client_fingerprint, too_fast
@@ -103,7 +104,17 @@ def item_widget(request: HttpRequest, item_id: str) -> HttpResponse:
 
 def item_flow(request: HttpRequest, item: UnlockItem, *, embedded: bool) -> HttpResponse:
     creator = item.creator
-    context = {"creator": creator, "item": item, "alert": "", "embedded": embedded}
+    pricing = creator_pricing(creator)
+    price_sats = item_price_sats(item, pricing)
+    context = {
+        "creator": creator,
+        "item": item,
+        "alert": "",
+        "embedded": embedded,
+        # What the buyer is shown is what the purchase holds (tip_create converts alike).
+        "price_sats": price_sats,
+        "price_fiat": pricing.fiat(price_sats) if item.price_fiat is not None else None,
+    }
     if not creator_takes_tips(creator):
         return viewer_page(request, "unlocks/closed.html", context, embedded=embedded, status=403)
     status, refused = 200, None

@@ -28,6 +28,7 @@ from creators.selectors import creator_get_by_handle
 from creators.services import MAX_SUGGESTIONS
 from payments.api import check_rate, refusal_error
 from payments.models import Tip
+from payments.pricing import fiat_then
 from payments.selectors import tip_get_public, tip_public_status
 from payments.serializers import PublicTipSerializer, TipCreateSerializer
 from payments.services import TipRefused, tip_create, tip_watched
@@ -147,7 +148,10 @@ class CreatorWidgetApi(CreatorEndpoint, generics.RetrieveUpdateAPIView):
 
 def _public_status(request: Request, tip: Tip) -> dict:
     url = request.build_absolute_uri(reverse("widgets:tip", args=[tip.public_id]))
-    return PublicTipSerializer({**tip_public_status(tip), "url": url}).data
+    fiat = fiat_then(tip.amount_sats, tip.rate_snapshot)
+    return PublicTipSerializer(
+        {**tip_public_status(tip), "url": url, "amount_fiat": fiat.as_dict() if fiat else None}
+    ).data
 
 
 class TipCreateApi(APIView):
@@ -178,7 +182,8 @@ class TipCreateApi(APIView):
             tip = tip_create(
                 creator=creator,
                 widget=widget,
-                amount_sats=data["amount_sats"],
+                amount_sats=data.get("amount_sats"),
+                amount_fiat=data.get("amount_fiat"),
                 name=data.get("name", ""),
                 name_public=data.get("name_public", False),
                 message=data.get("message", ""),

@@ -7,13 +7,16 @@ the browser refuse a bad amount before it is sent; tip_create decides again.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 
+from payments.pricing import parse_fiat
 from payments.services import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, TipRefused
+from web.fiat import FiatAmount
 from widgets.models import Widget, WidgetTheme
 from widgets.selectors import TipTerms
 
@@ -25,13 +28,17 @@ _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 class TipForm(forms.Form):
+    """The amount is given in sats, or in the creator's display currency while a rate
+    exists (`amount_fiat`, which wins when both are filled: the page's toggle shows one)."""
+
     amount_sats = forms.IntegerField(
         label=_("Amount in sats"),
+        required=False,
         error_messages={
-            "required": _("Enter an amount in sats."),
             "invalid": _("Enter the amount as a whole number of sats, like 5000."),
         },
     )
+    amount_fiat = forms.CharField(required=False, max_length=30)
     name = forms.CharField(label=_("Your name"), required=False, strip=False)
     name_public = forms.BooleanField(
         label=_("Show my name on stream and in public supporter lists"), required=False
@@ -43,11 +50,19 @@ class TipForm(forms.Form):
     def __init__(self, *args, terms: TipTerms, **kwargs):
         kwargs.setdefault("initial", {"amount_sats": terms.default_sats})
         super().__init__(*args, **kwargs)
+        self.terms = terms
         self.fields["amount_sats"].widget.attrs.update(
             min=terms.minimum_sats,
             max=terms.maximum_sats,
             step=1,
             inputmode="numeric",
+            autocomplete="off",
+            **{"aria-describedby": "amount-help amount-btc amount-error"},
+        )
+        currency = terms.pricing.currency
+        self.fields["amount_fiat"].label = _("Amount in %(currency)s") % {"currency": currency}
+        self.fields["amount_fiat"].widget.attrs.update(
+            inputmode="decimal",
             autocomplete="off",
             **{"aria-describedby": "amount-help amount-btc amount-error"},
         )
@@ -62,11 +77,34 @@ class TipForm(forms.Form):
             **{"aria-describedby": "message-count"},
         )
 
+    def clean_amount_fiat(self) -> FiatAmount | None:
+        text = self.cleaned_data["amount_fiat"].strip()
+        if not text:
+            return None
+        currency = self.terms.pricing.currency
+        amount = parse_fiat(text, currency)
+        if amount is None:
+            raise forms.ValidationError(
+                _("Enter the amount in %(currency)s, like %(example)s."),
+                params={"currency": currency, "example": FiatAmount(Decimal(5), currency)},
+            )
+        return FiatAmount(amount, currency)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("amount_fiat") is not None:
+            cleaned["amount_sats"] = None
+        elif cleaned.get("amount_sats") is None and not {"amount_sats", "amount_fiat"} & set(
+            self.errors
+        ):
+            self.add_error("amount_sats", _("Enter an amount in sats."))
+        return cleaned
+
     def add_refusal(self, refusal: TipRefused) -> None:
         """Show the service's reason next to the field it is about."""
         field = refusal.code.split("_", 1)[0]
         if field == "amount":
-            field = "amount_sats"
+            field = "amount_fiat" if self.cleaned_data.get("amount_fiat") else "amount_sats"
         self.add_error(field if field in self.fields else None, refusal.message)
 
 

@@ -6,12 +6,15 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from creators.models import Creator, WalletKey
+from rates.models import Rate
 from widgets.models import Widget
 from widgets.page_cache import pages_changed
 
 
 @receiver([post_save, post_delete], sender=Creator)
 @receiver([post_save, post_delete], sender=Widget)
+# Pages show fiat prices: a new rate (or none) shows at once, never a price that went stale.
+@receiver([post_save, post_delete], sender=Rate)
 def creator_or_widget_changed(**kwargs) -> None:
     pages_changed()
 

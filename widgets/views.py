@@ -13,6 +13,7 @@ widget and a disabled widget are 404 Not Found.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,10 +33,12 @@ from payments.lightning.services import (
     lightning_wallet_of,
 )
 from payments.models import Tip
+from payments.pricing import pricing_now
 from payments.screen import payment_context, refusal_status
 from payments.selectors import tip_get_public, tip_public_status
 from payments.services import TipRefused, tip_create, tip_status_poll, tip_watched
 from payments.throttle import SLOW_DOWN, client_fingerprint, too_fast
+from web.fiat import FiatAmount
 from web.pages import site_origin, slow_down, viewer_page
 from web.ratelimit import client_ip, hit
 from web.security import allow_framing
@@ -165,7 +168,8 @@ def tip_offer(
     *,
     creator: Creator,
     widget: Widget | None,
-    amount_sats: int,
+    amount_sats: int | None = None,
+    amount_fiat: FiatAmount | None = None,
     name: str = "",
     name_public: bool = False,
     message: str = "",
@@ -173,38 +177,39 @@ def tip_offer(
     """The tip a viewer asked for, on the rails it suits. Without a Lightning wallet: on-chain.
     With one: below the creator's on-chain minimum, Lightning only (no address burnt); from
     it up, on-chain with an invoice too, for one unified QR (on-chain only if the wallet
-    fails to give one)."""
+    fails to give one). An amount entered in fiat is compared at the rate of the moment;
+    without a rate, tip_create refuses it as it would anyway."""
     client = client_fingerprint(request)
+    onchain = partial(
+        tip_create,
+        creator=creator,
+        widget=widget,
+        client=client,
+        amount_sats=amount_sats,
+        amount_fiat=amount_fiat,
+        name=name,
+        name_public=name_public,
+        message=message,
+    )
     if lightning_wallet_of(creator) is None:
-        return tip_create(
-            creator=creator,
-            widget=widget,
-            client=client,
-            amount_sats=amount_sats,
-            name=name,
-            name_public=name_public,
-            message=message,
-        )
-    if amount_sats < creator.onchain_min_sats:
+        return onchain()
+    sats = amount_sats
+    if amount_fiat is not None:
+        sats = pricing_now(amount_fiat.currency).sats(amount_fiat.amount)
+    if sats is None:
+        return onchain()
+    if sats < creator.onchain_min_sats:
         return lightning_tip_create(
             creator=creator,
             widget=widget,
             client=client,
-            amount_msat=amount_sats * 1000,
+            amount_msat=sats * 1000,
             description=creator_metadata(creator),
             name=name,
             name_public=name_public,
             message=message,
         )
-    tip = tip_create(
-        creator=creator,
-        widget=widget,
-        client=client,
-        amount_sats=amount_sats,
-        name=name,
-        name_public=name_public,
-        message=message,
-    )
+    tip = onchain()
     lightning_invoice_attach(tip=tip, description=creator_metadata(creator))
     return tip
 

@@ -25,8 +25,8 @@ from bitcache.env import (
     env_list,
     env_str,
 )
-from rates.currencies import CURRENCIES
 from rates.providers import PROVIDER_NAMES
+from web.currencies import CURRENCIES
 from web.sealing import key_from_passphrase, sealing_key_valid
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -383,11 +383,15 @@ BITCACHE_RATES_STATIC = {
     "BRL": "550000",
     "KWD": "30000",
 }
-# Which currencies to price (ISO 4217 codes; empty: every currency in rates/currencies.py).
+# Which currencies to price (ISO 4217 codes; empty: every currency in web/currencies.py).
 BITCACHE_RATES_CURRENCIES = [code.upper() for code in env_list("BITCACHE_RATES_CURRENCIES")]
 for _code in BITCACHE_RATES_CURRENCIES:
     if _code not in CURRENCIES:
         raise ImproperlyConfigured(f"BITCACHE_RATES_CURRENCIES: unknown currency {_code!r}")
+# The display currency a new creator starts with (each creator may pick another).
+BITCACHE_DEFAULT_CURRENCY = env_choice(
+    "BITCACHE_DEFAULT_CURRENCY", "usd", tuple(code.lower() for code in CURRENCIES)
+).upper()
 BITCACHE_RATES_REFRESH_SECONDS = env_int("BITCACHE_RATES_REFRESH_SECONDS", 300, minimum=10)
 # A rate older than this is not shown (pages fall back to sats), and a provider's answer
 # stamped older than this is refused.

@@ -26,6 +26,7 @@ from chain.models import ChainState
 from creators.models import Creator, CreatorStatus, LightningWallet
 from payments.lightning.wallets import MadeInvoice, WalletUnavailable, adapter_for
 from payments.models import LightningInvoice, Rail, Tip
+from payments.pricing import creator_pricing, item_price_sats, minimum_tip_sats
 from payments.services import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -34,7 +35,6 @@ from payments.services import (
     TipRefused,
     amount_check,
     clean_text,
-    minimum_tip_sats,
     tip_message_flagged,
     tip_refresh,
 )
@@ -93,8 +93,14 @@ def lightning_tip_create(
         raise _not_accepting()
     if amount_msat <= 0 or amount_msat % 1000:
         raise TipRefused("amount_invalid", _("A Lightning tip must be a whole number of sats."))
-    minimum = unlock_item.price_sats if unlock_item else minimum_tip_sats(creator, widget)
-    amount_sats = amount_check(amount_msat // 1000, minimum)
+    # Priced like an on-chain tip: a fiat minimum or item price at the rate of the moment,
+    # and the tip keeps that rate (Tip.rate_snapshot).
+    shown = creator_pricing(creator, now=now)
+    if unlock_item is not None:
+        minimum = item_price_sats(unlock_item, shown)
+    else:
+        minimum = minimum_tip_sats(creator, widget, pricing=shown)
+    amount_sats = amount_check(amount_msat // 1000, minimum, shown)
     if amount_sats > lightning_max_sats():
         raise TipRefused(
             "amount_too_large", _("That is more than this creator accepts over Lightning.")
@@ -153,6 +159,7 @@ def lightning_tip_create(
                 message_flagged=message_flagged,
                 confirmations_required=0,
                 created_at=now,
+                **Tip.snapshot_fields(shown.rate),
                 expires_at=expires_at,
                 watch_until=expires_at,
                 client_fingerprint=client,

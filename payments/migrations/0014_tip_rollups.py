@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('creators', '0005_lightning_wallet'),
-        ('payments', '0012_lightning'),
+        ('payments', '0013_tip_rate_snapshot'),
         ('widgets', '0002_refused_origins'),
     ]
 

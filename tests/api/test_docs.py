@@ -19,7 +19,7 @@ from tests.lightning.doubles import connect_simulated
 pytestmark = pytest.mark.django_db
 
 
-def test_every_curl_example_works(creator, widget, api_key):
+def test_every_curl_example_works(creator, widget, api_key, static_rates):
     connect_simulated(creator)  # for the Lightning Address examples
     tip = tip_create(creator=creator, amount_sats=5000)
     export = tip_export_start(creator=creator, filters=TipFilters())

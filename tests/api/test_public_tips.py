@@ -154,3 +154,70 @@ def test_a_name_is_public_only_when_the_viewer_says_so(anonymous, creator):
             body["name_public"] = consent
         assert anonymous.post("/api/v1/tips/", body, format="json").status_code == 201
     assert dict(Tip.objects.values_list("name", "name_public")) == {"Bob": False, "Carol": True}
+
+
+def test_it_takes_an_amount_in_fiat_and_answers_with_both(anonymous, creator, static_rates):
+    response = anonymous.post(
+        "/api/v1/tips/",
+        {"handle": "alice", "amount": "5.00", "currency": "EUR"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    tip = Tip.objects.get()
+    assert tip.amount_sats == 5556  # at 90,000 EUR per BTC
+    body = response.json()
+    assert body["amount_sats"] == 5556
+    assert body["amount_fiat"] == {"amount": "5.56", "currency": "USD"}  # the creator's
+
+
+def test_it_refuses_a_fiat_amount_below_the_minimum_in_that_currency(
+    anonymous, creator, static_rates
+):
+    response = anonymous.post(
+        "/api/v1/tips/", {"handle": "alice", "amount": "0.50", "currency": "EUR"}, format="json"
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "amount_below_minimum"
+    assert error["message"] == "The minimum tip is €0.90 (1,000 sats)."
+
+
+def test_it_refuses_a_fiat_amount_without_a_fresh_rate(anonymous, creator):
+    response = anonymous.post(
+        "/api/v1/tips/", {"handle": "alice", "amount": "5.00", "currency": "EUR"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "amount_fiat_unavailable"
+    assert not Tip.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [
+        {},
+        {"amount": "5.00"},
+        {"currency": "EUR"},
+        {"amount_sats": 5000, "amount": "5.00", "currency": "EUR"},
+        {"amount_sats": 5000, "currency": "EUR"},
+    ],
+)
+def test_it_wants_either_sats_or_an_amount_with_its_currency(anonymous, creator, amounts):
+    response = anonymous.post("/api/v1/tips/", {"handle": "alice", **amounts}, format="json")
+
+    assert response.status_code == 400
+    assert not Tip.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["5.001", "-5", "0", "five", "NaN"])
+def test_it_refuses_fiat_amounts_that_are_not_plain_positive_figures(
+    anonymous, creator, static_rates, amount
+):
+    response = anonymous.post(
+        "/api/v1/tips/", {"handle": "alice", "amount": amount, "currency": "EUR"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "amount" in response.json()["error"]["fields"]

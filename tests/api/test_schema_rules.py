@@ -105,7 +105,10 @@ def test_the_schema_states_the_limits(client):
     assert widget["suggested_amounts"]["maxItems"] == MAX_SUGGESTIONS
     assert widget["suggested_amounts"]["items"]["maximum"] == settings.BITCACHE_MAX_TIP_SATS
     assert "your own minimum" in widget["min_tip_sats"]["description"]
-    assert tip["oneOf"] == [{"required": ["widget"]}, {"required": ["handle"]}]
+    assert tip["allOf"] == [
+        {"oneOf": [{"required": ["widget"]}, {"required": ["handle"]}]},
+        {"oneOf": [{"required": ["amount_sats"]}, {"required": ["amount", "currency"]}]},
+    ]
     assert tip["properties"]["amount_sats"]["minimum"] == 1
     assert tip["properties"]["amount_sats"]["maximum"] == settings.BITCACHE_MAX_TIP_SATS
     assert parameters["widget"]["schema"]["minLength"] == 1

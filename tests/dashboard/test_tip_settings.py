@@ -1,4 +1,4 @@
-"""/dashboard/settings/: minimum, suggested amounts, confirmations, thank-you, email."""
+"""/dashboard/settings/: currency, minimum, suggested amounts, confirmations, thank-you, email."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ URL = "/dashboard/settings/"
 
 def settings_data(**changes):
     data = {
+        "display_currency": "USD",
         "min_tip_sats": "2000",
         "onchain_min_sats": "20000",
         "suggested_amounts": "5000, 2000 21000",
@@ -63,3 +64,47 @@ def test_new_tips_use_the_new_confirmations(creator_client, creator, make_tip):
     creator.refresh_from_db()
 
     assert make_tip(5000).confirmations_required == 2
+
+
+def test_it_saves_a_display_currency_and_a_minimum_and_suggestions_in_it(creator_client, creator):
+    response = creator_client.post(
+        URL,
+        settings_data(display_currency="EUR", min_tip_fiat="2", suggested_fiat="10,50 2 5"),
+    )
+
+    assert response.status_code == 302
+    creator.refresh_from_db()
+    assert creator.display_currency == "EUR"
+    assert creator.min_tip_fiat == 2
+    assert creator.suggested_fiat == ["2.00", "5.00", "10.50"]
+
+
+def test_it_offers_at_least_thirty_currencies_named_in_the_creators_language(
+    creator_client, creator
+):
+    response = creator_client.get(URL, headers={"accept-language": "fr"})
+
+    choices = dict(response.context["form"].fields["display_currency"].choices)
+    assert len(choices) >= 30
+    assert choices["EUR"] == "EUR (euro)"
+    assert choices["JPY"] == "JPY (yen japonais)"
+
+
+def test_it_refuses_fiat_amounts_finer_than_the_currency_allows(creator_client, creator):
+    response = creator_client.post(
+        URL, settings_data(display_currency="JPY", min_tip_fiat="100.5", suggested_fiat="200")
+    )
+
+    assert response.status_code == 200
+    assert "at most 0 digits after the point" in response.text
+    creator.refresh_from_db()
+    assert creator.min_tip_fiat is None
+
+
+def test_it_refuses_fiat_suggestions_below_the_fiat_minimum(creator_client, creator):
+    response = creator_client.post(
+        URL, settings_data(display_currency="EUR", min_tip_fiat="2", suggested_fiat="1 5")
+    )
+
+    assert response.status_code == 200
+    assert "at least your minimum in EUR" in response.text

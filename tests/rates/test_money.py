@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rates.currencies import CURRENCIES, currency
 from rates.money import fiat_to_sats, minor_unit, sats_to_fiat
 from rates.snapshot import RateSnapshot
+from web.currencies import CURRENCIES, currency
 
 AT = datetime(2026, 11, 29, tzinfo=UTC)
 

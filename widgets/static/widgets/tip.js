@@ -1,7 +1,7 @@
-/* Bitcache tip pages: amount checks, live payment status, copy buttons, and the
-   widget's height for the page that embeds it. Plain JS, no dependencies; every
+/* Bitcache payment screen: live payment status, countdown, copy buttons (the tip form's
+   code is tip-form.js, the widget's height frame.js). Plain JS, no dependencies; every
    text comes from data-* attributes the server filled in the page's language.
-   Amounts stay integers (BigInt) and BTC is built from the digits: no floats. */
+   Amounts stay integers (BigInt): no floats. */
 (function () {
   "use strict";
 
@@ -9,104 +9,6 @@
 
   function groupSats(digits) {
     return numbers.format(BigInt(digits));
-  }
-
-  // "5000" -> "0.00005": the sats digits with the point moved eight places.
-  function satsToBtc(digits) {
-    var padded = digits.replace(/^0+/, "").padStart(9, "0");
-    var fraction = padded.slice(-8).replace(/0+$/, "");
-    return padded.slice(0, -8) + (fraction ? "." + fraction : "");
-  }
-
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (match, key) {
-      return key in values ? values[key] : match;
-    });
-  }
-
-  /* --- The tip form ------------------------------------------------------ */
-  function initForm(form) {
-    var data = form.dataset;
-    var input = form.querySelector("[name=amount_sats]");
-    var btc = form.querySelector("[data-btc]");
-    var error = form.querySelector("[data-amount-error]");
-    var submit = form.querySelector("[type=submit]");
-    var presets = form.querySelector("[data-presets]");
-    var message = form.querySelector("[name=message]");
-    var counter = form.querySelector("[data-counter]");
-    var min = BigInt(data.min);
-    var max = BigInt(data.max);
-
-    function problem() {
-      var text = input.value.trim();
-      if (input.validity.badInput || (text && !/^\d+$/.test(text))) return data.messageInvalid;
-      if (!text) return data.messageRequired;
-      var sats = BigInt(text);
-      if (sats < min) return data.messageMin;
-      if (sats > max) return data.messageMax;
-      return "";
-    }
-
-    function showError(text) {
-      error.textContent = text;
-      input.setAttribute("aria-invalid", text ? "true" : "false");
-    }
-
-    function update() {
-      var trouble = problem();
-      var digits = input.value.trim();
-      btc.textContent = trouble ? "" : "= " + satsToBtc(digits) + " BTC";
-      submit.textContent = trouble
-        ? data.submitPlain
-        : fill(data.submitTemplate, { amount: groupSats(digits) });
-      if (!trouble) showError("");
-      if (presets) {
-        presets.querySelectorAll("[data-amount]").forEach(function (button) {
-          button.setAttribute("aria-pressed", String(button.dataset.amount === digits));
-        });
-      }
-    }
-
-    // The server checks everything again; this only spares a round trip.
-    form.noValidate = true;
-    input.addEventListener("input", update);
-    input.addEventListener("change", function () {
-      showError(problem());
-    });
-    form.addEventListener("submit", function (event) {
-      var trouble = problem();
-      if (trouble) {
-        event.preventDefault();
-        showError(trouble);
-        input.focus();
-        return;
-      }
-      submit.disabled = true;
-      submit.setAttribute("aria-busy", "true");
-    });
-    // Back from the payment page with the browser's cache: the button must work again.
-    window.addEventListener("pageshow", function () {
-      submit.disabled = false;
-      submit.removeAttribute("aria-busy");
-    });
-
-    if (presets) {
-      presets.hidden = false;
-      presets.addEventListener("click", function (event) {
-        var button = event.target.closest("[data-amount]");
-        if (!button) return;
-        input.value = button.dataset.amount;
-        update();
-      });
-    }
-    if (message && counter) {
-      var countChars = function () {
-        counter.textContent = message.value.length + " / " + message.maxLength;
-      };
-      message.addEventListener("input", countChars);
-      countChars();
-    }
-    update();
   }
 
   /* --- The payment screen ------------------------------------------------- */
@@ -275,22 +177,6 @@
     });
   }
 
-  /* --- Height for the embedding page (embed.js) ------------------------- */
-  function reportHeight() {
-    var last = 0;
-    function send() {
-      var height = Math.ceil(document.body.getBoundingClientRect().height);
-      if (height === last) return;
-      last = height;
-      // Only a height is sent, so any origin may read it; embed.js checks ours.
-      window.parent.postMessage({ type: "bitcache:height", height: height }, "*");
-    }
-    new ResizeObserver(send).observe(document.body);
-    send();
-  }
-
-  document.querySelectorAll("[data-tip-form]").forEach(initForm);
   document.querySelectorAll("[data-tip-status]").forEach(initStatus);
   document.querySelectorAll("[data-copy-from]").forEach(initCopy);
-  if (window.parent !== window) reportHeight();
 })();

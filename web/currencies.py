@@ -1,6 +1,6 @@
 """Fiat currencies we know: ISO 4217 codes with their minor-unit digits.
 
-The digits decide how a fiat amount is rounded (rates/money.py): two for most
+The digits decide how a fiat amount is rounded (rates.money): two for most
 currencies, none for the yen or the won, three for the Kuwaiti dinar.
 """
 
