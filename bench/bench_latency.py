@@ -148,7 +148,8 @@ def main() -> str:
         ["pushed / polled, median", f"{push_median / poll_median:.2f}", "", ""],
         [
             "Lightning: wallet reports paid -> screen, median / p95",
-            f"{statistics.median(lightning_seen) * 1000:.0f} ms / {p95(lightning_seen) * 1000:.0f} ms",
+            f"{statistics.median(lightning_seen) * 1000:.0f} ms"
+            f" / {p95(lightning_seen) * 1000:.0f} ms",
             "",
             "well under 1 s",
         ],
