@@ -35,6 +35,7 @@ def test_a_creator_prices_tips_in_euros_and_viewers_pay_in_sats(
             "display_currency": "EUR",
             "min_tip_sats": "1000",
             "min_tip_fiat": "2",
+            "onchain_min_sats": "10000",
             "confirmations_required": "1",
         },
     )
