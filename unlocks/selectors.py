@@ -21,7 +21,7 @@ from btc.bip21 import bip21_uri
 from creators.models import Creator
 from creators.scoping import owned_by
 from payments.models import Tip, TipStatus
-from payments.selectors import tip_payment_uri, tip_public_status
+from payments.selectors import tip_invoice, tip_payment_uri, tip_public_status
 from unlocks.access import access_token, access_token_expired, access_token_grant_id
 from unlocks.models import UnlockGrant, UnlockItem
 from unlocks.receipts import format_receipt_code, normalize_receipt_code
@@ -39,7 +39,9 @@ def item_get_public(item_id: str) -> UnlockItem | None:
 def purchase_get_public(purchase_id: str) -> Tip | None:
     """A purchase by its public id (the buyer's payment page URL holds it)."""
     return (
-        Tip.objects.select_related("creator", "address", "unlock_item", "unlock_grant")
+        Tip.objects.select_related(
+            "creator", "address", "unlock_item", "unlock_grant", "lightning_invoice"
+        )
         .filter(public_id=purchase_id, unlock_item__isnull=False)
         .first()
     )
@@ -93,9 +95,15 @@ def access_path(grant: UnlockGrant) -> str:
 def purchase_payment_uri(purchase: Tip, amount_sats: int) -> str:
     if purchase.address is None:  # a Lightning purchase: its invoice, for the whole price
         return tip_payment_uri(purchase)
-    return bip21_uri(
+    uri = bip21_uri(
         purchase.address.address, amount_sats, label=f"Unlock from @{purchase.creator.handle}"
     )
+    invoice = tip_invoice(purchase)
+    if invoice is not None and invoice.settled_at is None and amount_sats == invoice.amount_sats:
+        # Unified BIP21, as for tips; once part is paid on-chain the invoice (for the whole
+        # price) would overpay, so only the rest on-chain is asked.
+        uri += f"&lightning={invoice.bolt11}"
+    return uri
 
 
 def purchase_viewer_state(purchase: Tip, *, site: str) -> dict[str, Any]:

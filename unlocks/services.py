@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import Creator
+from payments.lightning.metadata import creator_metadata
+from payments.lightning.services import lightning_invoice_attach
 from payments.models import Tip
 from payments.services import TipRefused, tip_create
 from unlocks.models import UnlockGrant, UnlockItem, web_url
@@ -144,6 +146,14 @@ def purchase_create(*, item: UnlockItem, client: str = "", now: datetime | None 
     so concurrent buyers cannot open more purchases than there are sales left.
     """
     now = now or timezone.now()
+    purchase = _purchase_open(item=item, client=client, now=now)
+    # Over Lightning too (one unified QR) when the creator has a wallet: asked after the
+    # item's lock is released, as the wallet may take seconds; on-chain only if it fails.
+    lightning_invoice_attach(tip=purchase, description=creator_metadata(purchase.creator), now=now)
+    return purchase
+
+
+def _purchase_open(*, item: UnlockItem, client: str, now: datetime) -> Tip:
     with transaction.atomic():
         locked = UnlockItem.objects.select_for_update().filter(pk=item.pk).first()
         if locked is None or not locked.is_active:

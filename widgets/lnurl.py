@@ -11,7 +11,6 @@ and carry no cookie-bound data.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,7 +24,6 @@ from btc.lnurl import (
     callback_parse,
     error_answer,
     invoice_description,
-    pay_metadata,
     pay_request,
     verify_answer,
     verify_url,
@@ -35,6 +33,7 @@ from creators.scoping import owned_by
 from creators.selectors import creator_get_by_handle
 from nwc.events import EventRefused, public_key_of
 from nwc.nip57 import zap_request_check
+from payments.lightning.metadata import creator_metadata, provider_metadata
 from payments.lightning.services import (
     lightning_max_sats,
     lightning_tip_create,
@@ -61,34 +60,6 @@ def _error(reason: object, status: int = 200) -> JsonResponse:
 def site_nostr_pubkey() -> str:
     """The site's nostr public key: it signs zap receipts (NIP-57 nostrPubkey)."""
     return public_key_of(settings.BITCACHE_NOSTR_SECRET_KEY)
-
-
-def address_identifier(creator: Creator) -> str:
-    """`<handle>@<host>`, the creator's Lightning Address on this site."""
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"{creator.handle.lower()}@{host}"
-
-
-def _provider_metadata(creator: Creator) -> str | None:
-    """A Lightning Address connection's provider metadata: its invoices commit to that
-    string (LUD-06), never to ours, so it is what this site serves for the creator too."""
-    wallet = lightning_wallet_of(creator)
-    if wallet is None or wallet.kind != LightningWalletKind.LIGHTNING_ADDRESS:
-        return None
-    metadata = wallet.public.get("metadata") if isinstance(wallet.public, dict) else None
-    return metadata if isinstance(metadata, str) else None
-
-
-def creator_metadata(creator: Creator) -> str:
-    """The payRequest metadata, rebuilt identically for the callback (its hash is what the
-    invoice commits to). Not translated: the bytes must not depend on who asks."""
-    provider = _provider_metadata(creator)
-    if provider is not None:
-        return provider
-    return pay_metadata(
-        text=f"Tip for {creator.display_name or creator.handle} (@{creator.handle}) on Bitcache",
-        identifier=address_identifier(creator),
-    )
 
 
 def _bounds_msat(creator: Creator) -> tuple[int, int]:
@@ -129,7 +100,7 @@ def lnurlp(request: HttpRequest, handle: str) -> HttpResponse:
     low, high = _bounds_msat(creator)
     # Through a Lightning Address, the provider's invoice cannot commit to a payer name or
     # a zap request (they change the description hash): neither is offered.
-    ours = _provider_metadata(creator) is None
+    ours = provider_metadata(creator) is None
     return _json(
         pay_request(
             callback=_site_url(reverse("widgets:lnurlp_callback", args=[creator.handle])),
@@ -149,7 +120,7 @@ def lnurlp_callback(request: HttpRequest, handle: str) -> HttpResponse:
         assert refusal is not None
         return refusal
     low, high = _bounds_msat(creator)
-    ours = _provider_metadata(creator) is None
+    ours = provider_metadata(creator) is None
     try:
         asked = callback_parse(
             request.GET.dict(), min_sendable_msat=low, max_sendable_msat=high, ask_payer_name=ours

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from creators.models import Creator, CreatorStatus
 from creators.selectors import creator_get_by_handle, creator_takes_tips
 from live.selectors import FINAL_CONFIRMATIONS, stream_last_event_id
+from payments.lightning.metadata import creator_metadata
 from payments.lightning.services import (
     lightning_invoice_attach,
     lightning_tip_create,
@@ -45,7 +46,6 @@ from web.security import allow_framing
 from widgets import selectors
 from widgets.embed import tip_link_text
 from widgets.forms import TipForm
-from widgets.lnurl import creator_metadata
 from widgets.models import Widget
 from widgets.origins import origin_allowed, origin_of
 from widgets.page_cache import cached_page

@@ -35,9 +35,9 @@ from creators.models import (
 )
 from creators.scoping import owned_by
 from creators.services import creator_create, wallet_key_register
+from payments.lightning.metadata import address_identifier
 from payments.lightning.simulated import SimulatedWallet
 from widgets.embed import embed_snippet
-from widgets.lnurl import address_identifier
 from widgets.models import Widget
 from widgets.services import widget_create
 
