@@ -25,6 +25,7 @@ NOTIFICATIONS = 40
 def main() -> str:
     setup_django()
     from django.conf import settings
+    from django.test import Client
 
     from btc.bolt11 import description_hash_of, invoice_check
     from creators.models import LightningWallet
@@ -38,12 +39,16 @@ def main() -> str:
     from web.sealing import seal
 
     settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = 10**9
+    settings.BITCACHE_TIP_RATE_PER_IP = 10**9
+    settings.BITCACHE_TIP_RATE_PER_CREATOR = 10**9
+    settings.BITCACHE_NETWORK = "regtest"  # the wallet-service double's invoices
+    settings.BITCACHE_LNURL_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the relay is on loopback
     settings.BITCACHE_MAX_OPEN_TIPS_PER_CLIENT = 10**9
     settings.BITCACHE_GAP_LIMIT = 10**9
     relay = LocalRelay().start()
     wallet = WalletService(relay.url).start()
     try:
-        creator = CreatorFactory(status="active")
+        creator = CreatorFactory(status="active", min_tip_sats=1)
         connected = NwcWallet.connect(wallet.uri())
         row = LightningWallet.objects.create(
             creator=creator,
@@ -61,19 +66,30 @@ def main() -> str:
 
         def lightning_invoices() -> None:
             for _ in range(BATCH):
-                bolt11 = adapter.make_invoice(
+                made = adapter.make_invoice(
                     amount_msat=5_000_000, description_hash=description_hash, expiry_seconds=600
                 )
                 invoice_check(
-                    bolt11,
+                    made.bolt11,
                     amount_msat=5_000_000,
                     network="regtest",
                     description_hash=description_hash,
                     now=int(time.time()),
                 )
 
+        # The whole Lightning tip a wallet asks for: the LNURL callback (parse, the wallet's
+        # invoice over the relay, its check, the tip recorded, the answer).
+        viewer = Client(HTTP_HOST="127.0.0.1")
+        callback = f"/.well-known/lnurlp/{creator.handle}/callback"
+
+        def lnurl_tips() -> None:
+            for _ in range(BATCH):
+                answer = viewer.get(callback, {"amount": 5_000_000}).json()
+                assert "pr" in answer, answer
+
         onchain = median_seconds(tip_creations, repeat=5)
         lightning = median_seconds(lightning_invoices, repeat=5)
+        lnurl = median_seconds(lnurl_tips, repeat=5)
 
         latencies: list[float] = []
         arrived = threading.Event()
@@ -105,6 +121,11 @@ def main() -> str:
             "NWC `make_invoice` + `invoice_check` over the local relay",
             f"{lightning / BATCH * 1000:.1f}",
             f"{lightning / onchain:.2f}",
+        ],
+        [
+            "Lightning tip through the LNURL callback (NWC wallet over the local relay)",
+            f"{lnurl / BATCH * 1000:.1f}",
+            f"{lnurl / onchain:.2f}",
         ],
     ]
     return (
