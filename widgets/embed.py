@@ -26,9 +26,9 @@ def embed_snippet(origin: str, widget: Widget) -> str:
 
 
 # A plain iframe cannot follow its content's height as embed.js does: this one is as tall
-# as the tallest step at the widget's full width (the payment screen, with its QR code),
-# so neither the form nor the payment screen scrolls inside it.
-IFRAME_HEIGHT = 800
+# as the tallest step on a phone (the form, with its fiat entry and name consent, at 375 px
+# wide), so neither the form nor the payment screen scrolls inside it.
+IFRAME_HEIGHT = 840
 
 
 def iframe_snippet(origin: str, widget: Widget) -> str:

@@ -160,7 +160,7 @@ def test_the_embed_code_section_says_when_to_prefer_embed_js(creator_client, wid
 
     assert "Prefer the embed code above wherever your site lets you add a script" in page
     assert "use it only where scripts are not allowed" in page
-    assert "height:800px;border:0" in page
+    assert "height:840px;border:0" in page
 
 
 def test_it_reports_every_bad_origin_not_only_the_first(creator_client, widget):
