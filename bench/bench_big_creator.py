@@ -83,13 +83,15 @@ def seed(creator, tips: int) -> float:
                  message, message_hidden, message_flagged, status, announced_status,
                  received_sats, confirmed_sats, paid_late, below_minimum, overpaid,
                  confirmations_required, created_at, expires_at, watch_until, first_seen_at,
-                 confirmed_at, updated_at, client_fingerprint)
+                 confirmed_at, updated_at, client_fingerprint, rail, name_public,
+                 rate_currency, rate_sources)
             SELECT 'bench' || a.id, a.creator_id, a.id, 'vid-' || (a.index %% 40), 5000, 1000,
                    'viewer ' || a.index,
                    'thanks for the video', false, false, s.status, s.status,
                    s.sats, s.sats, false, false, false,
                    1, t.at, t.at + interval '1 hour', t.at + interval '2 hours',
-                   CASE WHEN a.used THEN t.at END, CASE WHEN a.used THEN t.at END, t.at, ''
+                   CASE WHEN a.used THEN t.at END, CASE WHEN a.used THEN t.at END, t.at, '',
+                   'onchain', false, '', '[]'::jsonb
             FROM payments_address a
             CROSS JOIN LATERAL (
                 SELECT now() - interval '1 day'
