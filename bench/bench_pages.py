@@ -8,6 +8,7 @@ itself: its queries and its template. Run: `python -m bench.bench_pages`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -90,11 +92,11 @@ def wrk(url: str, seconds: int, *, connections: int = CONNECTIONS) -> tuple[floa
     return rps, float(value) * _UNITS[unit]
 
 
-def served_samples(urls: dict[str, str]) -> dict[str, list[tuple[float, float]]]:
-    """(requests/s, p99 ms) of each URL behind gunicorn, ROUNDS runs of wrk each, the URLs
-    taking turns so that drift on a shared machine spreads over all of them."""
+@contextlib.contextmanager
+def gunicorn(application: str) -> Iterator[int]:
+    """`application` ("module:factory()") served by WORKERS gunicorn workers on a free
+    loopback port, yielded; stopped on the way out."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [
             sys.executable,
@@ -103,21 +105,29 @@ def served_samples(urls: dict[str, str]) -> dict[str, list[tuple[float, float]]]
             f"--workers={WORKERS}",
             f"--bind=127.0.0.1:{port}",
             "--log-level=warning",
-            "bench.bench_pages:bench_application()",
+            application,
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
     try:
+        yield port
+    finally:
+        stop(server)
+
+
+def served_samples(urls: dict[str, str]) -> dict[str, list[tuple[float, float]]]:
+    """(requests/s, p99 ms) of each URL behind gunicorn, ROUNDS runs of wrk each, the URLs
+    taking turns so that drift on a shared machine spreads over all of them."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
+    with gunicorn("bench.bench_pages:bench_application()") as port:
+        base = f"http://127.0.0.1:{port}"
         for url in urls.values():
             wait_until_up(base + url)
             wrk(base + url, 1)  # warm both workers' connections and caches
         for _ in range(ROUNDS):
             for name, url in urls.items():
                 samples[name].append(wrk(base + url, SECONDS))
-    finally:
-        stop(server)
     return samples
 
 

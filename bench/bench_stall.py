@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import shutil
 import statistics
 import subprocess
-import sys
 import threading
 import time
 
 from bench.bench_big_creator import SMALL, big_size, seed
-from bench.bench_pages import free_port, stop, wait_until_up
-from bench.common import ROOT, setup_django, table
+from bench.bench_pages import gunicorn, wait_until_up
+from bench.common import setup_django, table
 
 # A creator's traffic: the issue's ~1 tip/s that stalled the whole site, and its dashboard
 # read as often, in STREAMS parallel streams of each.
@@ -174,22 +172,6 @@ def main() -> str:
         cookie = settings.SESSION_COOKIE_NAME
         sessions[creator.handle] = f"{cookie}={browser.cookies[cookie].value}"
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-            "bench.bench_stall:bench_application()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    other = base + "/@other"
     samples: dict[str, list[tuple[float, float, int]]] = {
         "unloaded": [],
         "big": [],
@@ -198,7 +180,8 @@ def main() -> str:
     latencies: dict[str, list[float]] = {"big": [], "small": []}
     failed = dict.fromkeys(latencies, 0)
     loaded_seconds = dict.fromkeys(latencies, 0.0)
-    try:
+    with gunicorn("bench.bench_stall:bench_application()") as port:
+        other = f"http://127.0.0.1:{port}/@other"
         wait_until_up(other)
         wrk_run(other, 1)  # warm both workers
         for _ in range(ROUNDS):
@@ -211,8 +194,6 @@ def main() -> str:
                 loaded_seconds[handle] += time.perf_counter() - started
                 latencies[handle] += load.latencies
                 failed[handle] += load.failed
-    finally:
-        stop(server)
 
     def median(kind: str, index: int) -> float:
         return statistics.median(sample[index] for sample in samples[kind])
