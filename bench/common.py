@@ -23,6 +23,9 @@ def setup_django() -> None:
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_BENCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bitcache.settings.local")
     os.environ["DEBUG"] = "0"  # no query logging in memory
+    # Tip emails the benchmarks set off go nowhere (the console backend would print them
+    # into the results).
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ.setdefault("BITCACHE_VAR_DIR", str(ROOT / "var" / "bench"))
     _create_database(os.environ["DATABASE_URL"])
     import django

@@ -106,7 +106,12 @@ def env_decimal(name: str, default: str, *, minimum: str) -> Decimal:
     return value
 
 
-def env_database(name: str, default: str) -> dj_database_url.DBConfig:
+def env_database(name: str, default: str, *, pool_size: int = 0) -> dj_database_url.DBConfig:
+    """The database at URL `name`. With `pool_size` (PostgreSQL only) each process keeps a
+    psycopg pool of at most that many connections, and a request or a stream read borrows
+    one only while it queries: what Django asks for under ASGI, where every request runs on
+    a thread of its own and persistent per-thread connections would pile up to the server's
+    max_connections under a burst. Without a pool, connections persist for 60 s."""
     url = env_str(name, default)
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -117,4 +122,10 @@ def env_database(name: str, default: str) -> dj_database_url.DBConfig:
         "django.db.backends.sqlite3",
     ):
         raise ImproperlyConfigured(f"{name} must point to PostgreSQL or SQLite")
+    if pool_size and config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = 0  # a pooled connection goes back after each request
+        config["CONN_HEALTH_CHECKS"] = False  # the pool checks a connection before lending it
+        options = config.setdefault("OPTIONS", {})
+        # A request waits up to `timeout` for a free connection instead of failing at once.
+        options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
     return config

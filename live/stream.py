@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import math
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 from django.utils import timezone
 
 from live.fanout import HEARTBEAT_SECONDS, hub
@@ -32,6 +34,8 @@ from live.selectors import StreamRead, stream_read
 RETRY = "retry: 3000\n\n"
 HEARTBEAT = ": heartbeat\n\n"
 FINAL = "event: final\ndata: {}\n\n"
+P = ParamSpec("P")
+R = TypeVar("R")
 # A connection ends after this long even if the tip can still change; the browser
 # reconnects at once with Last-Event-ID, missing nothing (bounds a connection's life).
 MAX_STREAM_SECONDS = 30 * 60
@@ -63,6 +67,23 @@ class Cursor:
         return "".join(out)
 
 
+def released(read: Callable[P, R]) -> Callable[P, R]:
+    """`read`, then let this thread's database connection go if it is done with: a pooled
+    connection (BITCACHE_DB_POOL_SIZE) goes back to the pool after each read, so the few
+    threads that read for every stream never hold the pool's connections between reads;
+    a persistent one stays until its CONN_MAX_AGE, as it would between requests."""
+
+    @functools.wraps(read)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return read(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run
+
+
+@released
 def _read(tip_id: str, after: int) -> StreamRead | None:
     return stream_read(tip_id, after=after, now=timezone.now())
 

@@ -24,6 +24,7 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from live.fanout import HEARTBEAT_SECONDS, hub
+from live.stream import released
 from overlays.models import OverlayEventKind
 from overlays.selectors import EVENTS_PER_READ, OverlayRead, overlay_read
 from overlays.services import overlay_channel
@@ -64,6 +65,7 @@ class OverlayCursor:
         return "".join(out)
 
 
+@released
 def _read(token: str, after: int, want: str) -> OverlayRead | None:
     return overlay_read(token, after=after, want=want, now=timezone.now())
 

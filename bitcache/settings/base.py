@@ -123,7 +123,16 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bitcache.sqlite3'}")}
+# BITCACHE_DB_POOL_SIZE: connections per process in a psycopg pool (PostgreSQL; 0: none,
+# persistent connections instead). Production defaults to a pool: it runs under ASGI.
+DATABASE_DEFAULT_URL = f"sqlite:///{VAR_DIR / 'bitcache.sqlite3'}"
+DATABASES = {
+    "default": env_database(
+        "DATABASE_URL",
+        DATABASE_DEFAULT_URL,
+        pool_size=env_int("BITCACHE_DB_POOL_SIZE", 0, minimum=0),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env_str("CACHE_URL")

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from bitcache.env import env_bool, env_choice_list, env_int, env_list, env_str
+from bitcache.env import env_bool, env_choice_list, env_database, env_int, env_list, env_str
 from rates.providers import PROVIDER_NAMES
 
 from .base import *  # noqa: F403
@@ -10,6 +10,7 @@ from .base import (
     BITCACHE_CHAIN_SOURCE,
     BITCACHE_LIGHTNING_SIMULATED,
     BITCACHE_TRUSTED_PROXIES,
+    DATABASE_DEFAULT_URL,
     DEBUG,
     DEV_SECRET_KEY,
     SECRET_KEY,
@@ -54,6 +55,16 @@ if "static" in BITCACHE_RATES:
         "Static rates are made-up prices that viewers would take for real: set BITCACHE_RATES "
         "to real providers in production, e.g. kraken,bitstamp,coinbase."
     )
+
+# uvicorn runs each request on a thread of its own: a pool bounds the connections a web
+# process opens (Django's advice for ASGI), instead of one persistent connection per thread.
+DATABASES = {
+    "default": env_database(
+        "DATABASE_URL",
+        DATABASE_DEFAULT_URL,
+        pool_size=env_int("BITCACHE_DB_POOL_SIZE", 10, minimum=0),
+    )
+}
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
