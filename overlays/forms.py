@@ -12,6 +12,7 @@ from creators.models import Creator
 from overlays.models import AlertSound, AlertStyle, OverlaySettings
 from overlays.services import MAX_TIERS, goal_target_fields
 from payments.pricing import parse_fiat
+from rates.money import minor_unit
 from web.currencies import CURRENCIES
 
 
@@ -138,6 +139,10 @@ class GoalSettingsForm(forms.ModelForm):
             "Counted with each tip at the exchange rate it was made at."
         )
         self.fields["goal_target_sats"].required = False
+        if self.instance.goal_target_fiat is not None and not self.is_bound:
+            # Stored to a thousandth (dinars): shown with the currency's own digits.
+            digits = minor_unit(self.instance.goal_currency or currency)
+            self.initial["goal_target_fiat"] = self.instance.goal_target_fiat.quantize(digits)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -120,6 +120,10 @@ def goal_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, Any]:
         target = overlay.goal_target_fiat.quantize(minor_unit(currency))
         percent = None if fiat is None else _percent(fiat, target)
         return {**state, "unit": "fiat", "target_fiat": str(target), "percent": percent}
+    if fiat is not None and not pricing_now(currency, now=now).available:
+        # Beside a sats target the fiat figure is a courtesy: shown with a fresh rate only,
+        # like every fiat amount of the viewer pages.
+        state["raised_fiat"] = None
     target_sats = overlay.goal_target_sats
     percent = _percent(raised, target_sats)
     return {**state, "unit": "sats", "target_sats": target_sats, "percent": percent}

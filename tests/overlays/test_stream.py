@@ -95,7 +95,7 @@ def test_the_goal_state_moves_on_confirmed_tips(creator, overlay, token, pay):
         "target_sats": 20_000,
         "percent": 0,
         "currency": "USD",
-        "raised_fiat": "0.00",  # nothing raised is worth nothing, rate or not
+        "raised_fiat": None,  # no fresh rate: beside a sats target, sats only
     }
     tip = tip_create(creator=creator, amount_sats=5000)
     pay(tip, confirm=False)  # seen, not confirmed: the goal waits
