@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Func, Max, Q, Sum, Value
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from overlays.models import OverlayEvent, OverlayPeriod, OverlaySettings, SupportersMode
@@ -139,6 +140,13 @@ def public_goal_state(creator_id: int, *, now: datetime) -> dict[str, Any] | Non
     return goal_state(overlay, now=now) if overlay is not None else None
 
 
+def supporter_key(field: str) -> Func:
+    """A name as top supporters group it: case and runs of spaces aside ("Bob  Smith" and
+    "bob smith" are one supporter)."""
+    spaces = Func(Trim(field), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")
+    return Lower(spaces)
+
+
 def supporters_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, Any]:
     """Latest or top supporters: a name only where the viewer let it appear publicly."""
     tips = _paid_tips(overlay, overlay.supporters_period, now=now).filter(
@@ -150,11 +158,12 @@ def supporters_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, An
         named = (
             tips.filter(name_public=True)
             .exclude(name="")
-            .values("name")
-            .annotate(total=Sum("confirmed_sats"))
-            .order_by("-total", "name")[:count]
+            .annotate(key=supporter_key("name"))
+            .values("key")
+            .annotate(total=Sum("confirmed_sats"), shown=Max("name"))
+            .order_by("-total", "key")[:count]
         )
-        rows = [{"name": row["name"], "amount_sats": row["total"]} for row in named]
+        rows = [{"name": row["shown"], "amount_sats": row["total"]} for row in named]
     else:
         latest = tips.order_by("-created_at", "-pk").values("name", "name_public", "confirmed_sats")
         rows = [
