@@ -42,7 +42,10 @@ def overlay_settings(request: HttpRequest, *, creator: Creator) -> HttpResponse:
             prefix="alerts",
         ),
         "goal": GoalSettingsForm(
-            request.POST if posted == "goal" else None, instance=overlay, prefix="goal"
+            request.POST if posted == "goal" else None,
+            instance=overlay,
+            prefix="goal",
+            currency=creator.display_currency,
         ),
         "supporters": SupportersSettingsForm(
             request.POST if posted == "supporters" else None, instance=overlay, prefix="supporters"
@@ -63,7 +66,12 @@ def overlay_settings(request: HttpRequest, *, creator: Creator) -> HttpResponse:
         messages.success(request, _("Your Streamlabs settings are saved."))
         return redirect("creators:overlays")
     if form is not None and form.is_valid():
-        fields = form.settings() if isinstance(form, AlertSettingsForm) else dict(form.cleaned_data)
+        if isinstance(form, AlertSettingsForm):
+            fields = form.settings()
+        elif isinstance(form, GoalSettingsForm):
+            fields = form.settings(creator)
+        else:
+            fields = dict(form.cleaned_data)
         services.overlay_settings_update(overlay=overlay, **fields)
         messages.success(request, _("Your overlay settings are saved."))
         return redirect("creators:overlays")

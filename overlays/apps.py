@@ -8,4 +8,10 @@ class OverlaysConfig(AppConfig):
     name = "overlays"
 
     def ready(self) -> None:
+        from live.goals import GoalProvider, public_goal_register
         from overlays import receivers  # noqa: F401 - the tip-events consumer, the hide hook
+        from overlays.selectors import public_goal_state
+        from overlays.services import overlay_channel
+
+        # The tip page and widgets (widgets) show the goal through live, a lower app.
+        public_goal_register(GoalProvider(state=public_goal_state, channel=overlay_channel))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from creators.models import Creator
 from overlays.models import AlertSound, AlertStyle, OverlaySettings
-from overlays.services import MAX_TIERS
+from overlays.services import MAX_TIERS, goal_target_fields
+from payments.pricing import parse_fiat
+from rates.money import minor_unit
 from web.currencies import CURRENCIES
 
 
@@ -86,20 +90,59 @@ class AlertSettingsForm(forms.Form):
 
 
 class GoalSettingsForm(forms.ModelForm):
+    """The goal: a target in sats or in the creator's display currency, its period, and
+    whether the tip page and widgets show it too."""
+
+    goal_unit = forms.ChoiceField(label=_("Target in"), widget=forms.RadioSelect, required=False)
+    goal_target_fiat = forms.DecimalField(
+        label=_("Target (display currency)"),
+        required=False,
+        min_value=Decimal("0.001"),
+        max_digits=14,
+        decimal_places=3,
+    )
+
     class Meta:
         model = OverlaySettings
-        fields = ["goal_title", "goal_target_sats", "goal_period", "goal_starts_at", "goal_ends_at"]
+        fields = [
+            "goal_title",
+            "goal_unit",
+            "goal_target_sats",
+            "goal_target_fiat",
+            "goal_period",
+            "goal_starts_at",
+            "goal_ends_at",
+            "goal_public",
+        ]
         labels = {
             "goal_title": _("Goal title"),
             "goal_target_sats": _("Target (sats)"),
             "goal_period": _("Counts tips of"),
             "goal_starts_at": _("From (custom dates)"),
             "goal_ends_at": _("Until (custom dates)"),
+            "goal_public": _("Show my goal on my tip page and widgets"),
         }
         widgets = {
             "goal_starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "goal_ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        unit = self.fields["goal_unit"]
+        assert isinstance(unit, forms.ChoiceField)
+        unit.choices = [("sats", _("sats")), ("fiat", currency)]
+        unit.initial = "fiat" if self.instance.goal_currency else "sats"
+        self.fields["goal_target_fiat"].label = _("Target (%(currency)s)") % {"currency": currency}
+        self.fields["goal_target_fiat"].help_text = _(
+            "Counted with each tip at the exchange rate it was made at."
+        )
+        self.fields["goal_target_sats"].required = False
+        if self.instance.goal_target_fiat is not None and not self.is_bound:
+            # Stored to a thousandth (dinars): shown with the currency's own digits.
+            digits = minor_unit(self.instance.goal_currency or currency)
+            self.initial["goal_target_fiat"] = self.instance.goal_target_fiat.quantize(digits)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -109,9 +152,24 @@ class GoalSettingsForm(forms.ModelForm):
                 self.add_error("goal_starts_at", _("Custom dates need a start."))
             elif ends and ends <= starts:
                 self.add_error("goal_ends_at", _("The end must come after the start."))
-        if not data.get("goal_target_sats"):
+        if data.get("goal_unit") == "fiat":
+            target = data.get("goal_target_fiat")
+            if target is None or parse_fiat(str(target), self.currency) is None:
+                self.add_error(
+                    "goal_target_fiat",
+                    _("Enter a positive amount in %(currency)s, like 50.00.")
+                    % {"currency": self.currency},
+                )
+            if not data.get("goal_target_sats"):  # unused meanwhile: kept as it was
+                data["goal_target_sats"] = self.instance.goal_target_sats
+        elif not data.get("goal_target_sats"):
             self.add_error("goal_target_sats", _("The target must be at least 1 sat."))
         return data
+
+    def settings(self, creator: Creator) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        fiat = data.pop("goal_target_fiat") if data.pop("goal_unit") == "fiat" else None
+        return {**data, **goal_target_fields(creator=creator, target_fiat=fiat)}
 
 
 class SupportersSettingsForm(forms.ModelForm):

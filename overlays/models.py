@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +60,18 @@ class OverlaySettings(models.Model):
     # Goal.
     goal_title = models.CharField(max_length=80, blank=True)
     goal_target_sats = models.PositiveBigIntegerField(default=100_000)
+    # A target in fiat instead (goal_currency set): the creator's display currency when
+    # they saved it. Progress then counts each tip at its own rate (overlays.selectors).
+    goal_target_fiat = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    goal_currency = models.CharField(max_length=3, blank=True)
+    # Also shown on the creator's tip page and widgets (public figures, no token needed).
+    goal_public = models.BooleanField(default=False)
     goal_period = models.CharField(
         max_length=10, choices=OverlayPeriod.choices, default=OverlayPeriod.SESSION
     )

@@ -5,14 +5,18 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import F, Func, Max, Q, Sum, Value
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from overlays.models import OverlayEvent, OverlayPeriod, OverlaySettings, SupportersMode
 from overlays.services import ANONYMOUS, token_hash
 from payments.models import Tip, TipStatus
+from payments.pricing import pricing_now
+from rates.money import SATS_PER_BTC, minor_unit
 from web.sealing import unseal
 
 EVENTS_PER_READ = 100
@@ -68,21 +72,79 @@ def _paid_tips(overlay: OverlaySettings, period: str, *, now: datetime) -> Any:
     return tips
 
 
-def goal_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, Any]:
-    """The goal bar: confirmed sats of the period's tips against the target."""
-    raised = (
-        _paid_tips(overlay, overlay.goal_period, now=now)
-        .filter(status=TipStatus.CONFIRMED)
-        .aggregate(total=Sum("confirmed_sats"))["total"]
-        or 0
+def goal_currency(overlay: OverlaySettings) -> str:
+    """The currency the goal's figures are given in: its own for a fiat target, else the
+    creator's display currency."""
+    return overlay.goal_currency or overlay.creator.display_currency
+
+
+def goal_totals(tips: Any, currency: str, *, now: datetime) -> tuple[int, Decimal | None]:
+    """What `tips` raised: sats, and the value in `currency` with each tip at its own rate
+    snapshot when it was made in that currency, the others at the current rate (None when
+    some need a rate and there is no fresh one). Exact products summed, rounded once to
+    the currency's minor unit."""
+    snapshot = Q(rate_currency=currency, rate__isnull=False)
+    totals = tips.aggregate(
+        sats=Sum("confirmed_sats"),
+        at_snapshot=Sum(F("confirmed_sats") * F("rate"), filter=snapshot),
+        others=Sum("confirmed_sats", filter=~snapshot),
     )
-    target = overlay.goal_target_sats
-    return {
+    exact = Decimal(totals["at_snapshot"] or 0) / SATS_PER_BTC
+    if totals["others"]:
+        rate = pricing_now(currency, now=now).rate
+        if rate is None:
+            return totals["sats"] or 0, None
+        exact += Decimal(totals["others"]) * rate.rate / SATS_PER_BTC
+    return totals["sats"] or 0, exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def _percent(raised: Decimal | int, target: Decimal | int) -> int:
+    return min(100, int(raised * 100 // target)) if target else 100
+
+
+def goal_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, Any]:
+    """The goal bar: what the period's confirmed tips raised against the target, in sats
+    and in fiat (`raised_fiat` null when no fresh rate allows an honest figure).
+
+    A sats target counts sats; a fiat target counts fiat (see goal_totals), and without a
+    figure its `percent` is null: the page shows the sats and says the fiat is unavailable."""
+    tips = _paid_tips(overlay, overlay.goal_period, now=now).filter(status=TipStatus.CONFIRMED)
+    currency = goal_currency(overlay)
+    raised, fiat = goal_totals(tips, currency, now=now)
+    state: dict[str, Any] = {
         "title": overlay.goal_title,
         "raised_sats": raised,
-        "target_sats": target,
-        "percent": min(100, raised * 100 // target) if target else 100,
+        "currency": currency,
+        "raised_fiat": None if fiat is None else str(fiat),
     }
+    if overlay.goal_currency and overlay.goal_target_fiat is not None:
+        target = overlay.goal_target_fiat.quantize(minor_unit(currency))
+        percent = None if fiat is None else _percent(fiat, target)
+        return {**state, "unit": "fiat", "target_fiat": str(target), "percent": percent}
+    if fiat is not None and not pricing_now(currency, now=now).available:
+        # Beside a sats target the fiat figure is a courtesy: shown with a fresh rate only,
+        # like every fiat amount of the viewer pages.
+        state["raised_fiat"] = None
+    target_sats = overlay.goal_target_sats
+    percent = _percent(raised, target_sats)
+    return {**state, "unit": "sats", "target_sats": target_sats, "percent": percent}
+
+
+def public_goal_state(creator_id: int, *, now: datetime) -> dict[str, Any] | None:
+    """The goal as the creator's tip page and widgets show it, if the creator chose to."""
+    overlay = (
+        OverlaySettings.objects.select_related("creator")
+        .filter(creator_id=creator_id, goal_public=True)
+        .first()
+    )
+    return goal_state(overlay, now=now) if overlay is not None else None
+
+
+def supporter_key(field: str) -> Func:
+    """A name as top supporters group it: case and runs of spaces aside ("Bob  Smith" and
+    "bob smith" are one supporter)."""
+    spaces = Func(Trim(field), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")
+    return Lower(spaces)
 
 
 def supporters_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, Any]:
@@ -96,11 +158,12 @@ def supporters_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, An
         named = (
             tips.filter(name_public=True)
             .exclude(name="")
-            .values("name")
-            .annotate(total=Sum("confirmed_sats"))
-            .order_by("-total", "name")[:count]
+            .annotate(key=supporter_key("name"))
+            .values("key")
+            .annotate(total=Sum("confirmed_sats"), shown=Max("name"))
+            .order_by("-total", "key")[:count]
         )
-        rows = [{"name": row["name"], "amount_sats": row["total"]} for row in named]
+        rows = [{"name": row["shown"], "amount_sats": row["total"]} for row in named]
     else:
         latest = tips.order_by("-created_at", "-pk").values("name", "name_public", "confirmed_sats")
         rows = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from creators.models import Creator
 from live.fanout import stream_publish
+from live.goals import public_goal_changed
 from overlays.models import (
     AlertSound,
     AlertStyle,
@@ -22,6 +24,7 @@ from overlays.models import (
 )
 from overlays.streamlabs import streamlabs_post_queue
 from payments.models import Tip, TipEvent, TipStatus
+from payments.pricing import creator_pricing, fiat_then
 from payments.selectors import tip_public_message
 from web.sealing import seal
 
@@ -94,15 +97,33 @@ def overlay_settings_update(*, overlay: OverlaySettings, **fields: Any) -> Overl
     for name, value in fields.items():
         setattr(overlay, name, value)
     overlay.save()
-    transaction.on_commit(partial(stream_publish, overlay_channel(overlay.creator_id)), robust=True)
+    goal_changed(overlay.creator_id)
+    if any(name.startswith("goal_") for name in fields):
+        # Stored tip pages and widgets show the goal (or not): they are rendered afresh.
+        send = partial(public_goal_changed.send, OverlaySettings, creator_id=overlay.creator_id)
+        transaction.on_commit(send, robust=True)
     return overlay
+
+
+def goal_changed(creator_id: int) -> None:
+    """After commit, wake whatever shows the creator's goal (overlays, tip page, widgets)."""
+    transaction.on_commit(partial(stream_publish, overlay_channel(creator_id)), robust=True)
+
+
+def goal_target_fields(*, creator: Creator, target_fiat: Decimal | None) -> dict[str, Any]:
+    """A fiat target is in the creator's display currency of the moment, kept with it;
+    none: a sats target."""
+    return {
+        "goal_target_fiat": target_fiat,
+        "goal_currency": creator.display_currency if target_fiat is not None else "",
+    }
 
 
 def overlay_goal_reset(*, overlay: OverlaySettings, now: datetime | None = None) -> None:
     """A new stream session: the goal (and session supporters) count from now."""
     overlay.goal_reset_at = now or timezone.now()
     overlay.save(update_fields=["goal_reset_at", "updated_at"])
-    transaction.on_commit(partial(stream_publish, overlay_channel(overlay.creator_id)), robust=True)
+    goal_changed(overlay.creator_id)
 
 
 def _append(
@@ -116,14 +137,26 @@ def _append(
 
 
 def alert_public_data(tip: Tip, *, amount_sats: int, unconfirmed: bool) -> dict[str, Any]:
-    """What an alert shows on stream: nothing the viewer or moderation keeps private."""
+    """What an alert shows on stream: nothing the viewer or moderation keeps private. The
+    fiat value is at the tip's own rate snapshot (null for a tip made without a rate)."""
+    fiat = fiat_then(amount_sats, tip.rate_snapshot)
     return {
         "name": tip.name if tip.name_public else ANONYMOUS,
         "amount_sats": amount_sats,
+        "fiat": fiat.as_dict() if fiat is not None else None,
         "message": tip_public_message(tip) or "",
         "unconfirmed": unconfirmed,
         "test": False,
     }
+
+
+def overlay_tip_event(event: TipEvent) -> None:
+    """What a tip's move does to the overlays: its alert, if first known; a wake-up of the
+    goal's pages when confirmed sats may have changed (a confirmation, or one taken back)."""
+    overlay_alert_from_tip_event(event)
+    if TipStatus.CONFIRMED in (event.to_status, event.from_status):
+        tips = Tip.objects.filter(pk=event.tip_id)
+        goal_changed(tips.values_list("creator_id", flat=True).get())
 
 
 def overlay_alert_from_tip_event(
@@ -185,10 +218,13 @@ def overlay_alert_retract(*, tip: Tip, now: datetime | None = None) -> OverlayEv
 def overlay_test_alert(
     *, creator: Creator, amount_sats: int, message: str, name: str, now: datetime | None = None
 ) -> OverlayEvent:
-    """The dashboard's "Send test alert": an event on the stream, never a tip."""
+    """The dashboard's "Send test alert": an event on the stream, never a tip (its fiat
+    value at the current rate, as a tip made now would show)."""
+    fiat = creator_pricing(creator, now=now).fiat(amount_sats)
     data = {
         "name": name,
         "amount_sats": amount_sats,
+        "fiat": fiat.as_dict() if fiat is not None else None,
         "message": message,
         "unconfirmed": False,
         "test": True,

@@ -81,6 +81,10 @@ def streamlabs_post_queue(
         return None
     snapshot = rate_now(overlay.streamlabs_currency, now=now)
     amount = sats_to_fiat(alert["amount_sats"], snapshot) if snapshot else Decimal(0)
+    fiat = alert.get("fiat")
+    if fiat and fiat["currency"] == overlay.streamlabs_currency:
+        # The figure the alert shows (the tip's own rate): both boxes tell the same amount.
+        snapshot, amount = snapshot or tip.rate_snapshot, Decimal(fiat["amount"])
     post = StreamlabsPost.objects.create(
         creator_id=overlay.creator_id,
         tip=tip,

@@ -68,6 +68,10 @@ PUBLIC = {
     "overlay/<str:token>/goal",
     "overlay/<str:token>/supporters",
     "overlay/<str:token>/events",
+    # The goal a creator chose to show on their tip page: its public figures only, 404
+    # otherwise (tests/widgets/test_public_goal.py).
+    "@<str:handle>/goal.json",
+    "@<str:handle>/goal/events",
     "api/v1/tips/<str:tip_id>/",
     # The Lightning Address every creator with a wallet has (tests/widgets/test_lnurl.py):
     # public by design; verify finds only the named creator's invoices.

@@ -2,15 +2,20 @@
 
 Public: open a purchase of an item (same rules and rate limits as its page) and
 read its live status, which holds the access link and receipt code once paid and
-never the sold link. Creator (API key): list and read their items with their sales.
+never the sold link. Creator (API key): list and read their items with their sales,
+and change an item's price (in sats, in their display currency, or both).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,13 +24,17 @@ from rest_framework.views import APIView
 from creators.api import CreatorEndpoint
 from payments.api import check_rate, refusal_error
 from payments.models import Tip
-from payments.serializers import PublicTipSerializer
+from payments.pricing import parse_fiat
+from payments.serializers import FiatAmountSerializer, PublicTipSerializer
 from payments.services import TipRefused, tip_watched
 from payments.throttle import client_fingerprint
+from rates.money import minor_unit
 from unlocks import selectors
 from unlocks.models import UnlockItem
-from unlocks.services import purchase_create
+from unlocks.services import item_update, purchase_create
 from unlocks.views import private
+from web.api import StrictCharField, StrictIntegerField
+from web.fiat import FiatAmount
 from web.pages import site_origin
 
 
@@ -56,6 +65,12 @@ class CreatorItemSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("Confirmed sats paid for the item.")
     )
     url = serializers.SerializerMethodField(help_text=_("The item's public page."))
+    price_fiat = serializers.SerializerMethodField(
+        help_text=_(
+            "The price in your display currency, converted to sats when a purchase starts; "
+            "price_sats applies while no fresh rate exists. null: a price in sats only."
+        )
+    )
 
     class Meta:
         model = UnlockItem
@@ -64,6 +79,7 @@ class CreatorItemSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "price_sats",
+            "price_fiat",
             "target_url",
             "cover",
             "sales_limit",
@@ -77,9 +93,62 @@ class CreatorItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(FiatAmountSerializer(allow_null=True))
+    def get_price_fiat(self, item: UnlockItem) -> dict[str, str] | None:
+        if item.price_fiat is None:
+            return None
+        # Stored to the tenth of a minor unit (dinars have three places): shown as typed.
+        amount = item.price_fiat.quantize(minor_unit(item.creator.display_currency))
+        return FiatAmount(amount, item.creator.display_currency).as_dict()
+
     def get_url(self, item: UnlockItem) -> str:
         path = reverse("unlocks:item", args=[item.creator.handle, item.public_id])
         return self.context["request"].build_absolute_uri(path)
+
+
+class FiatPriceSerializer(serializers.Serializer):
+    amount = StrictCharField(max_length=30, help_text=_('A decimal string, e.g. "5.00".'))
+    currency = StrictCharField(max_length=3, help_text=_("Your display currency's ISO code."))
+
+
+class ItemPriceSerializer(serializers.Serializer):
+    """A new price for an item: in sats, in the creator's display currency, or both
+    (`price_fiat: null` removes the fiat price)."""
+
+    price_sats = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.BITCACHE_MAX_TIP_SATS,
+        help_text=_("The price in sats: the price while no fresh rate exists."),
+    )
+    price_fiat = FiatPriceSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            'In your display currency, as the tip API takes amounts: {"amount": "5.00", '
+            '"currency": "EUR"}; null for a price in sats only.'
+        ),
+    )
+
+    def validate_price_fiat(self, value: dict[str, Any] | None) -> Any:
+        if value is None:
+            return None
+        currency = self.context["currency"]
+        if value["currency"].upper() != currency:
+            raise serializers.ValidationError(
+                _("Give the price in your display currency, %(currency)s.") % {"currency": currency}
+            )
+        amount = parse_fiat(value["amount"], currency)
+        if amount is None:
+            raise serializers.ValidationError(
+                {"amount": _("A positive decimal figure within the currency's digits.")}
+            )
+        return amount
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not data:
+            raise serializers.ValidationError(_("Give price_sats, price_fiat or both."))
+        return data
 
 
 def _purchase_status(request: Request, purchase: Tip) -> dict:
@@ -152,6 +221,37 @@ class CreatorItemApi(CreatorEndpoint, generics.RetrieveAPIView):
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="creator_unlock_price",
+        request=ItemPriceSerializer,
+        responses=CreatorItemSerializer,
+        summary="Change an item's price",
+        description="Purchases already made keep the price they were made at.",
+        tags=["Creator"],
+    )
+    def patch(self, request: Request, *args, **kwargs) -> Response:
+        item = self.get_object()
+        currency = self.creator.display_currency
+        serializer = ItemPriceSerializer(data=request.data, context={"currency": currency})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            item = item_update(
+                item=item,
+                title=item.title,
+                description=item.description,
+                price_sats=data.get("price_sats", item.price_sats),
+                price_fiat=data.get("price_fiat", item.price_fiat),
+                target_url=item.target_url,
+                cover=item.cover or None,
+                sales_limit=item.sales_limit,
+                allow_zero_conf=item.allow_zero_conf,
+                link_ttl_days=item.link_ttl_days,
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return Response(self.get_serializer(self.get_object()).data)  # with its sales
 
     def get_object(self) -> UnlockItem:
         item = selectors.item_get_owned(self.creator, self.kwargs["item_id"])

@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from creators.models import Creator, WalletKey
+from live.goals import public_goal_changed
 from rates.models import Rate
 from widgets.models import Widget
 from widgets.page_cache import pages_changed
@@ -24,4 +25,10 @@ def wallet_key_changed(update_fields=None, **kwargs) -> None:
     # Every tip advances its key's next index; the pages do not show it.
     if update_fields is not None and set(update_fields) <= {"next_index"}:
         return
+    pages_changed()
+
+
+@receiver(public_goal_changed)
+def public_goal_settings_changed(**kwargs) -> None:
+    # The goal shows on the pages (or stops): its figures then move live, its settings not.
     pages_changed()

@@ -18,6 +18,7 @@ from functools import partial
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from creators.models import Creator, CreatorStatus
 from creators.selectors import creator_get_by_handle, creator_takes_tips
+from live.goals import public_goal
 from live.selectors import FINAL_CONFIRMATIONS, stream_last_event_id
 from payments.lightning.metadata import creator_metadata
 from payments.lightning.services import (
@@ -142,7 +144,9 @@ def tip_flow(request: HttpRequest, *, creator: Creator, widget: Widget | None) -
     form = TipForm(request.POST if request.method == "POST" else None, terms=terms)
 
     def form_page(status: int = 200, refusal: TipRefused | None = None) -> HttpResponse:
-        context = {"creator": creator, "terms": terms, "form": form}
+        # The creator's goal, if they show it here: its figures move live (widgets/goal.js).
+        goal = public_goal(creator.pk, now=timezone.now())
+        context = {"creator": creator, "terms": terms, "form": form, "goal": goal}
         response = respond(request, "widgets/tip_form.html", context, widget=widget, status=status)
         if status != 429:
             return response

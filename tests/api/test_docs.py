@@ -15,6 +15,7 @@ from payments.reports import TipFilters
 from payments.services import tip_create
 from tests.api.docs import documented_curls
 from tests.lightning.doubles import connect_simulated
+from unlocks.services import item_create
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,11 @@ def test_every_curl_example_works(creator, widget, api_key, static_rates):
     tip = tip_create(creator=creator, amount_sats=5000)
     export = tip_export_start(creator=creator, filters=TipFilters())
     tip_export_run(export_id=export.pk)
+    item = item_create(
+        creator=creator, title="Raw footage", price_sats=5000, target_url="https://files.example/a"
+    )
     variables = {
+        "ITEM_ID": item.public_id,
         "API_KEY": api_key,
         "TIP_ID": tip.public_id,
         "WIDGET_ID": widget.public_id,
@@ -63,6 +68,9 @@ def test_the_schema_describes_the_api(client):
     assert "/api/v1/tips/" in schema["paths"]
     assert "/api/v1/creator/widgets/{widget_id}/" in schema["paths"]
     assert "/api/v1/creator/exports/{export_id}/" in schema["paths"]
+    item = schema["paths"]["/api/v1/creator/unlocks/{item_id}/"]
+    assert "patch" in item
+    assert "price_fiat" in schema["components"]["schemas"]["CreatorItem"]["properties"]
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
     assert "429" in schema["paths"]["/api/v1/tips/"]["post"]["responses"]
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from creators.models import LightningWallet
+from overlays.services import overlay_settings_ensure, overlay_settings_update
 from payments.models import Tip, TipStatus
 from payments.services import tip_create
 from tests.factories import CreatorFactory
@@ -45,6 +46,9 @@ def alice():
     tip_create(creator=creator, widget=widget, amount_sats=5000, name="Bob", message="Great!")
     confirmed = tip_create(creator=creator, amount_sats=21000, video_id="vid-7")
     Tip.objects.filter(pk=confirmed.pk).update(status=TipStatus.CONFIRMED, received_sats=21000)
+    # The tip page and the widget show the goal (the creator chose to).
+    overlay = overlay_settings_ensure(creator=creator)
+    overlay_settings_update(overlay=overlay, goal_title="New microphone", goal_public=True)
     # The Lightning page shows the connection (and the form to replace it).
     LightningWallet.objects.create(
         creator=creator,
@@ -103,6 +107,8 @@ def test_viewer_pages_have_no_serious_accessibility_problem(live_server, open_pa
     for path in viewer_pages(alice):
         page.goto(live_server.url + path)
         expect(page.locator("main, body").first).to_be_visible()
+        if path.startswith(("/@", "/w/")):
+            expect(page.locator("[data-public-goal]")).to_contain_text("New microphone")
         if violations := serious_violations(page):
             found[path] = violations
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +18,7 @@ from moderation.models import FlaggedTerm
 from overlays.selectors import overlay_token
 from overlays.services import (
     overlay_settings_ensure,
+    overlay_settings_update,
     overlay_test_alert,
     overlay_token_regenerate,
 )
@@ -177,3 +179,57 @@ def test_a_regenerated_token_stops_the_open_overlay_and_locks_its_url_out(
     overlay_token_regenerate(overlay=overlay)
     expect(page.locator("body")).to_have_attribute("data-gone", "true")
     assert page.goto(old_url).status == 404
+
+
+def test_the_alert_shows_the_tips_fiat_value_too(
+    asgi_server,  # noqa: F811
+    chain,  # noqa: F811
+    open_page,
+    overlay,
+    static_rates,
+):
+    creator = overlay.creator
+    creator.display_currency = "EUR"  # 1 BTC = 90,000 EUR (the static rates)
+    creator.save()
+    page, _requests = open_overlay(open_page, asgi_server, overlay, "alerts")
+    pay(chain, tip_create(creator=creator, amount_sats=2100, name="Bob", name_public=True), 2100)
+
+    alert = page.locator("[data-alert]")
+    expect(alert.locator(".alert-amount")).to_have_text(re.compile(r"^2,100\s+sats · €1\.89$"))
+
+
+def test_the_goal_on_the_tip_page_moves_when_a_tip_confirms_without_a_reload(
+    asgi_server,  # noqa: F811
+    chain,  # noqa: F811
+    open_page,
+    overlay,
+    static_rates,
+):
+    creator = overlay.creator
+    creator.display_currency = "EUR"
+    creator.save()
+    overlay_settings_update(
+        overlay=overlay, goal_target_fiat=Decimal("18"), goal_currency="EUR", goal_public=True
+    )
+    page = open_page()
+    csp_errors: list[str] = []
+    page.on(
+        "console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else None
+    )
+    page.goto(f"{asgi_server}/@alice")
+    page.evaluate("window.notReloaded = true")
+    goal = page.locator("[data-public-goal]")
+    expect(goal.locator("[data-goal-title]")).to_have_text("New microphone")
+    figures = goal.locator("[data-goal-figures]")
+    expect(figures).to_have_text(re.compile(r"^€0\.00 / €18\.00 \(0%\) · 0\s+sats$"))
+    expect(goal).to_have_attribute("data-live", "true")
+
+    tip = tip_create(creator=creator, amount_sats=5000)
+    pay(chain, tip, 5000)
+    chain.mine(1)
+    watch_chain()
+
+    expect(figures).to_have_text(re.compile(r"^€4\.50 / €18\.00 \(25%\) · 5,000\s+sats$"))
+    assert goal.locator("[data-goal-bar]").evaluate("bar => bar.value") == 25
+    assert page.evaluate("window.notReloaded") is True
+    assert csp_errors == []

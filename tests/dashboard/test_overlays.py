@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -136,3 +138,50 @@ def test_the_streamlabs_token_is_kept_sealed_and_never_shown_again(browser, crea
     del data["streamlabs-streamlabs_token"]
     assert browser.post("/dashboard/overlays/", data).status_code == 302
     assert OverlaySettings.objects.get(creator=creator).streamlabs_token_sealed
+
+
+def goal_form(**fields: str) -> dict[str, str]:
+    data = {"form": "goal", "goal-goal_title": "Camera", "goal-goal_period": "month"}
+    return {**data, **{f"goal-{name}": value for name, value in fields.items()}}
+
+
+def test_the_goal_target_may_be_in_the_creators_currency(browser, creator):
+    creator.display_currency = "EUR"
+    creator.save()
+    overlay_urls(browser)
+    assert "Target (EUR)" in browser.get("/dashboard/overlays/").content.decode()
+
+    response = browser.post(
+        "/dashboard/overlays/",
+        goal_form(
+            goal_unit="fiat", goal_target_fiat="50.00", goal_target_sats="", goal_public="on"
+        ),
+    )
+
+    assert response.status_code == 302
+    overlay = OverlaySettings.objects.get(creator=creator)
+    assert (overlay.goal_target_fiat, overlay.goal_currency) == (Decimal("50.00"), "EUR")
+    assert overlay.goal_target_sats == 100_000  # kept for a switch back to sats
+    assert overlay.goal_public is True
+    form = browser.get("/dashboard/overlays/").context["forms"]["goal"]
+    assert (form["goal_unit"].value(), form["goal_target_fiat"].value()) == ("fiat", Decimal("50"))
+
+    # Back to sats: the fiat target is dropped.
+    browser.post("/dashboard/overlays/", goal_form(goal_unit="sats", goal_target_sats="30000"))
+    overlay.refresh_from_db()
+    assert (overlay.goal_target_fiat, overlay.goal_currency) == (None, "")
+    assert (overlay.goal_target_sats, overlay.goal_public) == (30_000, False)
+
+
+@pytest.mark.parametrize("amount", ["", "0", "-5", "50.001", "fifty"])
+def test_a_fiat_target_must_be_a_positive_amount_in_the_currencys_digits(browser, creator, amount):
+    creator.display_currency = "EUR"
+    creator.save()
+    overlay_urls(browser)
+
+    response = browser.post(
+        "/dashboard/overlays/", goal_form(goal_unit="fiat", goal_target_fiat=amount)
+    )
+
+    assert response.status_code == 200
+    assert OverlaySettings.objects.get(creator=creator).goal_currency == ""

@@ -29,6 +29,7 @@ def test_an_on_chain_tip_alerts_once_when_first_seen_marked_unconfirmed(creator,
         {
             "name": "",
             "amount_sats": 5000,
+            "fiat": None,  # no rate when the tip was made
             "message": "Great stream!",
             "unconfirmed": True,
             "test": False,

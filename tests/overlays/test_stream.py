@@ -90,9 +90,12 @@ def test_the_goal_state_moves_on_confirmed_tips(creator, overlay, token, pay):
     state = read_stream(read, until=lambda f: any(x.get("event") == "state" for x in f))
     assert state[-1]["data"] == {
         "title": "New microphone",
+        "unit": "sats",
         "raised_sats": 0,
         "target_sats": 20_000,
         "percent": 0,
+        "currency": "USD",
+        "raised_fiat": None,  # no fresh rate: beside a sats target, sats only
     }
     tip = tip_create(creator=creator, amount_sats=5000)
     pay(tip, confirm=False)  # seen, not confirmed: the goal waits

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from overlays.models import OverlaySettings, StreamlabsPost
+from overlays.models import OverlayEvent, OverlaySettings, StreamlabsPost
 from overlays.streamlabs import streamlabs_post_send, streamlabs_settings_update
 from overlays.tasks import streamlabs_posts_retry
 from payments.services import tip_create
@@ -121,3 +121,17 @@ def test_nothing_is_posted_when_the_bridge_is_off_or_no_rate_is_fresh(
     pay(tip_create(creator=creator, amount_sats=5000), confirm=False)
     assert StreamlabsPost.objects.count() == 1
     assert streamlabs.requests == []
+
+
+def test_streamlabs_gets_the_amount_the_alert_shows_at_the_tips_own_rate(
+    creator, bridged, streamlabs, pay
+):
+    creator.display_currency = "EUR"  # the tip's snapshot is in EUR, Streamlabs' currency
+    creator.save()
+    tip = tip_create(creator=creator, amount_sats=20_000)  # at 50,000 EUR/BTC: 10.00 EUR
+    Rate.objects.update(rate=Decimal("100000"))  # the rate moves before the payment is seen
+    pay(tip, confirm=False)
+
+    alert = OverlayEvent.objects.get(tip=tip, kind="alert").data
+    assert alert["fiat"] == {"amount": "10.00", "currency": "EUR"}
+    assert Decimal(streamlabs.requests[0]["body"]["amount"]) == Decimal("10.00")

@@ -1,5 +1,7 @@
 """Paid unlocks in the API: public purchases and their status, the creator's items."""
 
+from decimal import Decimal
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -89,8 +91,81 @@ def test_another_creators_item_is_not_found(api, db):
     )
 
     assert api.get(f"/api/v1/creator/unlocks/{other.public_id}/").status_code == 404
+    price = {"price_fiat": {"amount": "1.00", "currency": other.creator.display_currency}}
+    assert (
+        api.patch(f"/api/v1/creator/unlocks/{other.public_id}/", price, format="json").status_code
+        == 404
+    )
+    other.refresh_from_db()
+    assert other.price_fiat is None
+
+
+def test_an_item_shows_its_fiat_price_in_the_creators_currency(api, creator, make_item):
+    creator.display_currency = "EUR"
+    creator.save()
+    item = make_item(price_fiat=Decimal("4.5"))
+
+    body = api.get(f"/api/v1/creator/unlocks/{item.public_id}/").json()
+
+    assert body["price_sats"] == 5000
+    assert body["price_fiat"] == {"amount": "4.50", "currency": "EUR"}
+    (listed,) = api.get("/api/v1/creator/unlocks/").json()["results"]
+    assert listed["price_fiat"] == {"amount": "4.50", "currency": "EUR"}
+
+
+def test_the_creator_sets_and_removes_a_fiat_price(api, creator, item, static_rates):
+    creator.display_currency = "EUR"
+    creator.save()
+    url = f"/api/v1/creator/unlocks/{item.public_id}/"
+
+    response = api.patch(url, {"price_fiat": {"amount": "9.00", "currency": "eur"}}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["price_fiat"] == {"amount": "9.00", "currency": "EUR"}
+    assert response.json()["price_sats"] == 5000  # unchanged: the price without a rate
+    item.refresh_from_db()
+    assert item.price_fiat == Decimal("9.00")
+    # A purchase now pays the fiat price at the current rate (90,000 EUR a bitcoin).
+    assert purchase_create(item=item).amount_sats == 10_000
+
+    response = api.patch(url, {"price_fiat": None, "price_sats": 7000}, format="json")
+    assert response.status_code == 200
+    assert response.json()["price_fiat"] is None
+    assert response.json()["price_sats"] == 7000
+
+
+@pytest.mark.parametrize(
+    "price",
+    [
+        {"amount": "9.001", "currency": "EUR"},  # more digits than cents
+        {"amount": "0", "currency": "EUR"},
+        {"amount": "-5.00", "currency": "EUR"},
+        {"amount": "five", "currency": "EUR"},
+        {"amount": "9.00", "currency": "USD"},  # not the creator's display currency
+        {"amount": 9, "currency": "EUR"},  # a figure is a string, as in the tip API
+        {"amount": "9.00"},
+    ],
+)
+def test_a_wrong_fiat_price_is_refused_and_nothing_changes(api, creator, item, price):
+    creator.display_currency = "EUR"
+    creator.save()
+
+    response = api.patch(
+        f"/api/v1/creator/unlocks/{item.public_id}/", {"price_fiat": price}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "price_fiat" in str(response.json())
+    item.refresh_from_db()
+    assert item.price_fiat is None
+
+
+def test_a_price_change_needs_a_price(api, item):
+    response = api.patch(f"/api/v1/creator/unlocks/{item.public_id}/", {}, format="json")
+    assert response.status_code == 400
 
 
 def test_creator_endpoints_need_a_key(anonymous, item):
     assert anonymous.get("/api/v1/creator/unlocks/").status_code == 401
     assert anonymous.get(f"/api/v1/creator/unlocks/{item.public_id}/").status_code == 401
+    assert anonymous.patch(f"/api/v1/creator/unlocks/{item.public_id}/").status_code == 401

@@ -3,6 +3,8 @@ written for the page's language (web.fiat)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from btc.money import format_btc
@@ -24,3 +26,9 @@ def fiat(sats: int, pricing: Pricing | None) -> FiatAmount | str:
     ('' without a rate: the page then shows sats only)."""
     value = pricing.fiat(sats) if pricing is not None else None
     return value if value is not None else ""
+
+
+@register.filter
+def money(amount: str | None, currency: str) -> FiatAmount | str:
+    """A fiat figure given as a decimal string (a goal's), written for the page's language."""
+    return FiatAmount(Decimal(amount), currency) if amount is not None else ""

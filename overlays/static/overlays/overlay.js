@@ -13,6 +13,22 @@
     return number.format(amount) + "\u00a0" + words.sats;
   }
 
+  // A fiat figure (an exact decimal string) written for the page's language.
+  function money(fiat) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, {
+        style: "currency", currency: fiat.currency,
+      }).format(fiat.amount);
+    } catch (e) {
+      return fiat.amount + "\u00a0" + fiat.currency;
+    }
+  }
+
+  // "2,100 sats · €1.89": the fiat value too when the tip had a rate.
+  function amountText(alert) {
+    return sats(alert.amount_sats) + (alert.fiat ? " · " + money(alert.fiat) : "");
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -118,7 +134,7 @@
     var head = el("p", "alert-head");
     head.appendChild(el("span", "alert-name", alert.name || words.anonymous));
     head.appendChild(document.createTextNode(" " + words.tipped + " "));
-    head.appendChild(el("span", "alert-amount", sats(alert.amount_sats)));
+    head.appendChild(el("span", "alert-amount", amountText(alert)));
     var message = el("p", "alert-message", alert.message || "");
     var note = el("p", "alert-note", alert.test ? words.test : alert.unconfirmed ? words.unconfirmed : "");
     card.appendChild(head);
@@ -156,10 +172,25 @@
     box.hidden = false;
     document.querySelector("[data-goal-title]").textContent = goal.title;
     document.querySelector("[data-goal-title]").hidden = !goal.title;
-    document.querySelector("[data-goal-fill]").style.width = goal.percent + "%";
-    document.querySelector("[data-goal-bar]").setAttribute("aria-valuenow", String(goal.percent));
-    document.querySelector("[data-goal-figures]").textContent =
-      number.format(goal.raised_sats) + " / " + sats(goal.target_sats) + " (" + goal.percent + "%)";
+    var known = goal.percent !== null; // a fiat goal without a fresh rate: no percentage
+    document.querySelector("[data-goal-fill]").style.width = (known ? goal.percent : 0) + "%";
+    var bar = document.querySelector("[data-goal-bar]");
+    if (known) bar.setAttribute("aria-valuenow", String(goal.percent));
+    else bar.removeAttribute("aria-valuenow");
+    document.querySelector("[data-goal-figures]").textContent = goalText(goal);
+  }
+
+  function goalText(goal) {
+    var fiat = function (amount) { return money({ amount: amount, currency: goal.currency }); };
+    if (goal.unit === "fiat") {
+      if (goal.raised_fiat === null) {
+        return sats(goal.raised_sats) + " · " + words.fiatUnavailable.replace("{currency}", goal.currency);
+      }
+      return fiat(goal.raised_fiat) + " / " + fiat(goal.target_fiat) + " (" + goal.percent + "%) · " +
+        sats(goal.raised_sats);
+    }
+    var line = number.format(goal.raised_sats) + " / " + sats(goal.target_sats) + " (" + goal.percent + "%)";
+    return goal.raised_fiat === null ? line : line + " · " + fiat(goal.raised_fiat);
   }
 
   // --- Supporters -------------------------------------------------------------------
