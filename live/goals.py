@@ -15,14 +15,23 @@ import json
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.dispatch import Signal
 from django.utils import timezone
 
 from live.fanout import HEARTBEAT_SECONDS, hub
-from live.stream import HEARTBEAT, MAX_STREAM_SECONDS, RETRY
+from live.stream import (
+    HEARTBEAT,
+    MAX_STREAM_SECONDS,
+    RETRY,
+    next_tick,
+    released,
+    shared_call,
+    tick_sequence,
+    wake_sequence,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ def goal_frame(state: dict[str, Any] | None) -> str:
     return f"event: goal\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
 
 
+@released
 def _read(creator_id: int) -> dict[str, Any] | None:
     return public_goal(creator_id, now=timezone.now())
 
@@ -68,28 +78,39 @@ async def goal_stream_async(creator_id: int, channel: str) -> AsyncGenerator[str
     the Hub's poll interval late)."""
     loop = asyncio.get_running_loop()
     news = asyncio.Event()
+    woken = wake_sequence()
+    # The creator's viewers in this process share each read, as a tip's viewers do
+    # (live.stream.shared_call): a tip wakes a thousand open tip pages, one query runs.
+    key = f"goal:{creator_id}"
+
+    def news_arrived() -> None:
+        nonlocal woken
+        woken = wake_sequence()  # a read that starts later sees what woke us
+        news.set()
 
     def wake() -> None:
         with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
-            loop.call_soon_threadsafe(news.set)
+            loop.call_soon_threadsafe(news_arrived)
 
     hub.subscribe(channel, wake)
-    read_async = sync_to_async(_read, thread_sensitive=False)
     sent: object = ...  # nothing yet: the first read is always sent
     try:
         yield RETRY
         started = last_write = loop.time()
         while True:
             news.clear()  # before reading: news during the read is not lost
-            state = await read_async(creator_id)
+            state = await shared_call((key,), partial(_read, creator_id), since=woken)
             if state != sent:
                 yield goal_frame(state)
                 sent, last_write = state, loop.time()
             if loop.time() - started >= MAX_STREAM_SECONDS:
                 return
+            period = hub.poll_seconds()
+            tick = next_tick(loop.time(), period)
             try:
-                await asyncio.wait_for(news.wait(), hub.poll_seconds())
+                await asyncio.wait_for(news.wait(), tick * period - loop.time())
             except TimeoutError:
+                woken = tick_sequence(id(loop), key, tick)  # a poll shared at this tick
                 if loop.time() - last_write >= HEARTBEAT_SECONDS:
                     yield HEARTBEAT
                     last_write = loop.time()

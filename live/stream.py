@@ -93,22 +93,36 @@ def _read(tip_id: str, after: int) -> StreamRead | None:
 # A connection joins only a read that started after its last wake-up (`since`), so a
 # shared read never predates the event that woke it.
 _sequence = itertools.count()
-_inflight: dict[tuple[int, str, int], tuple[int, asyncio.Future[StreamRead | None]]] = {}
+_inflight: dict[tuple[Any, ...], tuple[int, asyncio.Future[Any]]] = {}
 
 
-async def shared_read(tip_id: str, after: int, *, since: int) -> StreamRead | None:
-    key = (id(asyncio.get_running_loop()), tip_id, after)
+def wake_sequence() -> int:
+    """A number later than every read started so far: a woken stream's `since`."""
+    return next(_sequence)
+
+
+async def shared_call(key: tuple[Any, ...], read: Callable[[], R], *, since: int) -> R:
+    """`read()` on a pool thread, shared by every caller of this loop with the same `key`
+    whose last wake-up (`since`) is older than a read already in flight."""
+    key = (id(asyncio.get_running_loop()), *key)
     entry = _inflight.get(key)
     if entry is None or entry[0] < since:
-        # Not thread-sensitive: reads of different tips run at once on pool threads.
-        read = sync_to_async(_read, thread_sensitive=False)(tip_id, after)
-        entry = (next(_sequence), asyncio.ensure_future(read))
+        # Not thread-sensitive: reads of different keys run at once on pool threads.
+        entry = (
+            next(_sequence),
+            asyncio.ensure_future(sync_to_async(read, thread_sensitive=False)()),
+        )
         _inflight[key] = entry
         future = entry[1]
         future.add_done_callback(
             lambda done: _inflight.pop(key) if _inflight.get(key, (0, None))[1] is done else None
         )
-    return await asyncio.shield(entry[1])
+    result: R = await asyncio.shield(entry[1])
+    return result
+
+
+async def shared_read(tip_id: str, after: int, *, since: int) -> StreamRead | None:
+    return await shared_call((tip_id, after), functools.partial(_read, tip_id, after), since=since)
 
 
 # Polls without news happen on a clock shared by the process: every connection to one tip
@@ -124,7 +138,8 @@ def next_tick(now: float, period: float) -> int:
 
 
 def tick_sequence(loop_id: int, tip_id: str, tick: int) -> int:
-    """One sequence number per (tip, tick) in this loop: what `shared_read` shares on."""
+    """One sequence number per (tip, or other stream key, and tick) in this loop: what
+    `shared_read` / `shared_call` share on."""
     key = (loop_id, tip_id)
     known = _ticks.get(key)
     if known is None or known[0] != tick:

@@ -182,3 +182,44 @@ def test_idle_viewers_of_one_tip_share_one_read_per_poll(monkeypatch):
     per_tick = Counter(math.floor(moment / period) for moment in polls)
 
     assert max(per_tick.values()) == 1, per_tick
+
+
+def test_one_wake_up_costs_one_goal_read_however_many_pages_show_it(monkeypatch):
+    """A tip wakes every open tip page of its creator that shows the goal: in a process
+    they share one read of the figures, and all show the same ones."""
+    from live import goals
+
+    monkeypatch.setattr(fanout.hub, "poll_seconds", lambda: 3600.0)  # only wake-ups read
+    reads: list[int] = []
+
+    def counting_read(creator_id: int) -> dict[str, int]:
+        reads.append(creator_id)
+        return {"raised_sats": 1000 * len(reads)}
+
+    monkeypatch.setattr(goals, "_read", counting_read)
+
+    async def scenario() -> list[list[dict[str, Any]]]:
+        pages, seen = 20, [[] for _ in range(20)]
+        frames = asyncio.Queue[int]()
+
+        async def page(number: int) -> None:
+            async for chunk in goals.goal_stream_async(7, "goal-test:7"):
+                if "event: goal" in chunk:
+                    seen[number].append(parse_frames(chunk)[0]["data"])
+                    frames.put_nowait(number)
+
+        tasks = [asyncio.ensure_future(page(n)) for n in range(pages)]
+        for _ in range(pages):  # every page got the figures it opened with
+            await asyncio.wait_for(frames.get(), STUCK)
+        opened_reads = len(reads)
+        fanout.hub.wake("goal-test:7")  # a tip moved
+        for _ in range(pages):
+            await asyncio.wait_for(frames.get(), STUCK)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert len(reads) == opened_reads + 1
+        return seen
+
+    seen = run_async(scenario)
+    assert all(frames[-1] == seen[0][-1] for frames in seen)
