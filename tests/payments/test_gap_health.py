@@ -230,6 +230,7 @@ def test_two_transactions_confirming_neighbouring_indexes_at_once_both_count():
 
     def observe(tip: Tip, height: int) -> None:
         header = BlockHeader(height=height, hash=f"{height:064x}", prev_hash="0" * 64)
+        assert tip.address is not None  # an on-chain tip
         payment_observe(
             Observed(tip.address, f"{tip.pk:064x}", 0, 5000, header), now=timezone.now()
         )
