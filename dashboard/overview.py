@@ -8,7 +8,7 @@ from creators.models import Creator, WalletKey
 from dashboard.chart import bar_chart
 from dashboard.rows import tip_rows
 from payments import reports
-from payments.onchain.addresses import gap_health_scanned
+from payments.onchain.addresses import gap_health
 
 RECENT_TIPS = 10
 
@@ -31,5 +31,5 @@ def overview_context(
         "per_widget": reports.tips_per_widget(creator=creator),
         "per_video": reports.tips_per_video(creator=creator),
         "recent": tip_rows(list(reports.tips_of(creator=creator)[:RECENT_TIPS])),
-        "gap_health": gap_health_scanned(wallet_key) if wallet_key else None,
+        "gap_health": gap_health(wallet_key) if wallet_key else None,
     }

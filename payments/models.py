@@ -566,3 +566,46 @@ class TipSourceTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.creator} via {self.widget_id}/{self.video_id}: {self.count} tips"
+
+
+class GapState(models.Model):
+    """The highest receive index of a key paid in a block (-1: none), kept by
+    payments.onchain.gaps with the key's GapRun rows; its row is also the lock for them.
+
+    Derived data: `gap_health_rebuild` recounts it from the payments.
+    """
+
+    creator_lookup = "wallet_key__creator"
+
+    wallet_key = models.OneToOneField(
+        WalletKey, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    highest_paid_index = models.BigIntegerField(default=-1)
+
+    def __str__(self) -> str:
+        return f"key #{self.wallet_key_id}: highest paid index {self.highest_paid_index}"
+
+
+class GapRun(models.Model):
+    """A maximal run of receive indexes [start, start + length) of a key, below its highest
+    paid one, none of them paid in a block: what a wallet's gap scan has to look across.
+
+    Kept exactly by payments.onchain.gaps as addresses become paid or unpaid; the longest
+    run is one probe of the (wallet_key, -length) index.
+    """
+
+    creator_lookup = "wallet_key__creator"
+
+    wallet_key = models.ForeignKey(WalletKey, on_delete=models.CASCADE, related_name="+")
+    start = models.BigIntegerField()
+    length = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wallet_key", "start"], name="gap_run_once"),
+            models.CheckConstraint(condition=Q(length__gt=0), name="gap_run_not_empty"),
+        ]
+        indexes = [models.Index(fields=["wallet_key", "-length"], name="gap_run_longest")]
+
+    def __str__(self) -> str:
+        return f"key #{self.wallet_key_id}: unpaid {self.start}..{self.start + self.length - 1}"

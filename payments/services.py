@@ -40,6 +40,7 @@ from payments.models import (
     tip_holds_place,
 )
 from payments.onchain.addresses import AddressUnavailable, allocate_address
+from payments.onchain.gaps import GapChanges, gaps_sync
 from payments.pricing import (
     Pricing,
     creator_pricing,
@@ -389,11 +390,17 @@ class Observed:
     block: BlockHeader | None  # None while in the mempool
 
 
-def payment_observe(observed: Observed, *, now: datetime) -> Payment | None:
+def payment_observe(
+    observed: Observed, *, now: datetime, gaps: GapChanges | None = None
+) -> Payment | None:
     """Record an output seen in the mempool or in a block. Idempotent.
 
     None, and nothing recorded, for an output to an address that no tip owns (see
     tip_for_address): one such row must not stop the scan for every creator.
+
+    A payment entering a block may make its address paid on chain: its key's gap health
+    (payments.onchain.gaps) is brought up to date through `gaps`, which the caller writes
+    before refreshing tips, or at once without one.
     """
     payment = (
         Payment.objects.select_for_update().filter(txid=observed.txid, vout=observed.vout).first()
@@ -430,6 +437,7 @@ def payment_observe(observed: Observed, *, now: datetime) -> Payment | None:
             payment = Payment.objects.select_for_update().get(
                 txid=observed.txid, vout=observed.vout
             )
+    was_in_block = payment.state == PaymentState.CONFIRMED
     if observed.block is not None:
         payment.state = PaymentState.CONFIRMED
         payment.block_height = observed.block.height
@@ -439,6 +447,11 @@ def payment_observe(observed: Observed, *, now: datetime) -> Payment | None:
         # transaction is live again. A confirmed one stays confirmed.
         payment.state = PaymentState.MEMPOOL
     payment.save()
+    if was_in_block != (payment.state == PaymentState.CONFIRMED):
+        if gaps is None:
+            gaps_sync([payment.address_id])
+        else:
+            gaps.touched(payment.address_id)
     return payment
 
 
@@ -453,11 +466,16 @@ def payments_mark_replaced(payments: list[Payment]) -> set[int]:
 
 
 def payments_revert_above(height: int) -> set[int]:
-    """Payments in blocks above `height` were reorganised away; returns affected tip ids."""
+    """Payments in blocks above `height` were reorganised away; returns affected tip ids.
+
+    Their addresses may be unpaid on chain again: their keys' gap health follows, in the
+    same transaction (before the caller refreshes the tips: see payments.onchain.gaps).
+    """
     reverted = Payment.objects.filter(state=PaymentState.CONFIRMED, block_height__gt=height)
-    tip_ids = set(reverted.values_list("tip_id", flat=True))
+    moved = list(reverted.values_list("tip_id", "address_id"))
     reverted.update(state=PaymentState.REORGED, block_height=None, block_hash="")
-    return tip_ids
+    gaps_sync(address_id for _tip, address_id in moved)
+    return {tip_id for tip_id, _address in moved}
 
 
 DERIVED_TIP_FIELDS = (

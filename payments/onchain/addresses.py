@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Lag
@@ -36,8 +35,15 @@ from django.utils import timezone
 from btc import WatchKey, parse_key
 from chain.models import ChainState
 from creators.models import WalletKey
-from payments.models import Address, Payment, PaymentState, Tip, tip_holds_place
-from web.outages import CACHE_ERRORS, cache_answered, cache_failed
+from payments.models import (
+    Address,
+    GapRun,
+    GapState,
+    Payment,
+    PaymentState,
+    Tip,
+    tip_holds_place,
+)
 
 WATCHER_STALE_AFTER = timedelta(minutes=5)
 # Candidates tried when recycling, in case the first ones were taken meanwhile.
@@ -190,9 +196,30 @@ class GapHealth:
 
 
 def gap_health(wallet_key: WalletKey) -> GapHealth:
-    """Computed in the database: each paid index is compared with the paid index before
-    it (a window over the key's index), and only the top and the widest gap come back;
-    no index is loaded into Python, whatever the creator's history."""
+    """What the overview shows: read from the runs kept as payments move
+    (payments.onchain.gaps), two index probes whatever the creator's history."""
+    highest = (
+        GapState.objects.filter(wallet_key_id=wallet_key.pk)
+        .values_list("highest_paid_index", flat=True)
+        .first()
+    )
+    longest = (
+        GapRun.objects.filter(wallet_key_id=wallet_key.pk)
+        .order_by("-length")
+        .values_list("length", flat=True)
+        .first()
+    )
+    return GapHealth(
+        highest_used_index=-1 if highest is None else highest,
+        longest_unused_run=longest or 0,
+        gap_limit=settings.BITCACHE_GAP_LIMIT,
+    )
+
+
+def gap_health_recount(wallet_key: WalletKey) -> GapHealth:
+    """gap_health recounted from the payments, to check the kept value against: each paid
+    index is compared with the paid index before it (a window over the key's index), and
+    only the top and the widest gap come back; no index is loaded into Python."""
     paid = (
         paid_on_chain(wallet_key)
         .annotate(previous=Window(Lag("index", default=-1), order_by=F("index").asc()))
@@ -211,34 +238,3 @@ def gap_health(wallet_key: WalletKey) -> GapHealth:
         longest_unused_run=longest or 0,
         gap_limit=settings.BITCACHE_GAP_LIMIT,
     )
-
-
-# A snapshot's key names the scanned chain it was computed on; a day bounds stale ones.
-GAP_HEALTH_SECONDS = 24 * 3600
-_GAP_HEALTH_USE = "gap health"
-
-
-def gap_health_scanned(wallet_key: WalletKey) -> GapHealth:
-    """gap_health, computed at most once per scanned block and key (what the overview shows).
-
-    What is paid on chain changes only when the watcher scans a block or rolls one back,
-    and either moves the scanned height or block hash, which name the cached snapshot:
-    a page read after a new block or a reorg gets a fresh one, every other read costs a
-    cache hit, whatever the creator's history. Without a cache it is computed each time.
-    """
-    state = ChainState.load()
-    key = f"gap-health:1:{wallet_key.pk}:{state.height}:{state.block_hash}"
-    try:
-        cached = cache.get(key)
-    except CACHE_ERRORS as exc:
-        cache_failed(_GAP_HEALTH_USE, exc)
-        return gap_health(wallet_key)
-    cache_answered(_GAP_HEALTH_USE)
-    if isinstance(cached, GapHealth):
-        return cached
-    health = gap_health(wallet_key)
-    try:
-        cache.set(key, health, GAP_HEALTH_SECONDS)
-    except CACHE_ERRORS as exc:
-        cache_failed(_GAP_HEALTH_USE, exc)
-    return health

@@ -34,6 +34,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from chain import Block, ChainSource, ChainSourceError, NotFound, Transaction
 from chain.models import ChainState, ScannedBlock
 from payments.models import Address, Payment, PaymentState, Tip, TipStatus
+from payments.onchain.gaps import GapChanges
 from payments.services import (
     Observed,
     payment_observe,
@@ -146,17 +147,23 @@ def scan_block(block: Block, *, now: datetime, report: ScanReport) -> None:
     with transaction.atomic():
         watched = match_block(block)
         touched: set[int] = set()
+        gaps = GapChanges()
         for tx in block.transactions:
             for out in tx.outputs:
                 address = watched.get(out.address) if out.address else None
                 if address is None:
                     continue
                 payment = payment_observe(
-                    Observed(address, tx.txid, out.index, out.value_sats, block.header), now=now
+                    Observed(address, tx.txid, out.index, out.value_sats, block.header),
+                    now=now,
+                    gaps=gaps,
                 )
                 if payment is not None:
                     touched.add(payment.tip_id)
                     report.payments_seen += 1
+        # After the payments' and addresses' rows, before the chain state's and the tips'
+        # (the lock order of payments.onchain.gaps; a reorg's rollback takes them so too).
+        gaps.write()
         ScannedBlock.objects.update_or_create(
             height=block.height,
             defaults={"block_hash": block.hash, "prev_hash": block.header.prev_hash},

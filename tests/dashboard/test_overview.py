@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from payments.models import Tip
+from tests.factories import CreatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,15 @@ def test_it_says_when_there_are_no_tips_yet(creator_client):
     page = creator_client.get("/dashboard/").content.decode()
 
     assert "No tips yet." in page
+
+
+def test_its_gap_health_is_the_creators_own_not_anothers(creator_client, make_tip, pay):
+    other = CreatorFactory(status="active")
+    others = [make_tip(for_creator=other) for _ in range(4)]
+    pay(others[3])  # another creator's key: highest paid index 3, a run of 3 below it
+
+    response = creator_client.get("/dashboard/")
+
+    health = response.context["gap_health"]
+    assert (health.highest_used_index, health.longest_unused_run) == (-1, 0)
+    assert "Highest paid address index" not in response.content.decode()
