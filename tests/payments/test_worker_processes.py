@@ -93,6 +93,25 @@ def test_a_real_celery_worker_on_the_real_broker_credits_a_payment(tmp_path):
         worker.wait(timeout=30)
 
 
+def scanner_session_gone() -> None:
+    """Wait for PostgreSQL to end a killed scanner's session: it frees the scanner's advisory
+    lock only once the backend notices its client is gone (after the statement it was
+    running), so a scan started at once could still find the lock taken."""
+    from django.db import connection
+
+    deadline = time.monotonic() + 30
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database ="
+                " (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        assert time.monotonic() < deadline, "the killed scanner's session never ended"
+        time.sleep(0.05)
+
+
 def test_a_scanner_killed_mid_scan_resumes_to_the_same_result(tmp_path, settings):
     settings.BITCACHE_MAX_OPEN_TIPS_PER_CREATOR = 1000
     settings.BITCACHE_GAP_LIMIT = 1000
@@ -128,6 +147,7 @@ def test_a_scanner_killed_mid_scan_resumes_to_the_same_result(tmp_path, settings
         if start < killed_at < target or killed_at == target:
             break
     assert start < killed_at < target, "the scanner was not killed mid-scan"
+    scanner_session_gone()
 
     while ChainState.load().height < target:
         assert watch_chain() is not None
