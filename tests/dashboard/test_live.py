@@ -20,7 +20,6 @@ from payments.models import TipEvent, TipStatus
 from payments.services import tip_create
 from tests.factories import CreatorFactory, UserFactory
 from tests.live.conftest import parse_frames
-from tests.overlays.conftest import read_stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,9 +40,23 @@ def stream(creator, cursor: Cursor, *, totals: bool = False):
 
 
 def read_until(creator, cursor, count: int, *, totals: bool = False) -> list[dict]:
-    return read_stream(
-        stream(creator, cursor, totals=totals), until=lambda f: len(moved(f)) >= count
-    )
+    """Frames until `count` tips moved; a stream that never sends them fails the test
+    (heartbeats alone would keep it open for half an hour)."""
+
+    async def main() -> list[dict]:
+        make = stream(creator, cursor, totals=totals)
+        text = ""
+        chunks = make()
+        try:
+            async with asyncio.timeout(STUCK):
+                while len(moved(parse_frames(text))) < count:
+                    text += await anext(chunks)
+        finally:
+            await chunks.aclose()
+        return parse_frames(text)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def nothing_more(client: Client, cursor: str) -> list[Any]:
