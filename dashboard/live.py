@@ -6,15 +6,18 @@ rows changed, rendered with the table's own row template, and the overview total
 
 The cursor: TipEvent ids come from a sequence at INSERT, but transactions commit in
 any order: event 11 can be visible while event 10's transaction has not committed
-yet. "id > last id sent" alone would skip event 10 for good. So the cursor a page
-holds is `<last id>:<read time>:<snapshot>`, where the snapshot is PostgreSQL's
-`pg_current_snapshot()` taken by the very statement that read the events. The next
-read takes the events after the last id, and the events at or before it (made in a
-short window before the read) that the snapshot could not see: exactly those it has
-not sent, each once, whenever its transaction commits, even across a reconnection
-(the cursor is the SSE id: the browser sends it back as Last-Event-ID). A transaction
-open for longer than LATE_WINDOW before that read is the one case left to the next
-page load.
+yet, and "id > last id sent" alone would skip event 10 for good. Each read therefore
+runs as one statement that also returns its snapshot's `xmin` (the oldest transaction
+still running): a row written by a transaction older than that (its `xmin` column, a
+subtransaction's id included, since a subtransaction's id is above its parent's) was
+committed before the read, so the read saw it. Only rows of `xmin` at or above it can
+have been hidden. The cursor a page holds, `<last id>:<read time>:<xmin>:<seen ids>`,
+lists the ids of such rows the read did see; the next read sends the events after the
+last id, and those at or before it (made from LATE_WINDOW before the previous read)
+written at or above that `xmin` and not listed: exactly the ones not sent yet, each
+once, whenever its transaction commits, even across a reconnection (the cursor is the
+SSE id: the browser sends it back as Last-Event-ID). A transaction open for longer than
+LATE_WINDOW before that read is the one case left to the next page load.
 """
 
 from __future__ import annotations
@@ -42,76 +45,84 @@ MAX_CURSOR_AGE = timedelta(days=1)
 # At most this many tips per read; more waiting are read next time.
 TIPS_PER_READ = 50
 
-_SNAPSHOT = re.compile(r"^\d+:\d+:(\d+(,\d+)*)?$")
+# At most this many seen ids in a cursor (the newest): one left out is sent twice, never lost.
+MAX_SEEN = 1000
+
+_CURSOR = re.compile(r"^(\d+):(\d+):(\d+):((?:\d+(?:,\d+)*)?)$")
 _XID_WRAP = 1 << 32
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """A PostgreSQL snapshot (`xmin:xmax:xip,...`): which transactions it could see."""
-
-    xmin: int
-    xmax: int
-    xip: frozenset[int]
-
-    @classmethod
-    def parse(cls, text: str) -> Snapshot | None:
-        if not _SNAPSHOT.match(text):
-            return None
-        xmin, xmax, xip = text.split(":")
-        return cls(int(xmin), int(xmax), frozenset(int(x) for x in xip.split(",") if x))
-
-    def __str__(self) -> str:
-        return f"{self.xmin}:{self.xmax}:{','.join(str(x) for x in sorted(self.xip))}"
-
-    def saw(self, xid32: int) -> bool:
-        """Whether a row written by transaction `xid32` (a 32-bit `xmin`, committed now)
-        was visible to this snapshot. Rows in the read window are minutes old: their
-        64-bit id is the one nearest this snapshot's."""
-        delta = (xid32 - self.xmax) % _XID_WRAP
-        xid = self.xmax + delta if delta < _XID_WRAP // 2 else self.xmax + delta - _XID_WRAP
-        return xid < self.xmin or (xid < self.xmax and xid not in self.xip)
+def _written_since(xid32: int, xmin: int) -> bool:
+    """Whether the row written by transaction `xid32` (the 32-bit `xmin` column) may have
+    been running at a snapshot of `xmin` (64-bit): at or above it, modulo wraparound
+    (rows in the window are minutes old, never 2**31 transactions away)."""
+    return (xid32 - xmin) % _XID_WRAP < _XID_WRAP // 2
 
 
 @dataclass(frozen=True)
 class Cursor:
     after: int
     read_at: float  # epoch seconds
-    snapshot: Snapshot
+    xmin: int  # the read's snapshot's oldest running transaction
+    seen: frozenset[int]  # ids at or before `after` written at or above `xmin`, read
 
     @classmethod
     def parse(cls, text: str) -> Cursor | None:
-        after, _, rest = text.partition(":")
-        read_at, _, snapshot_text = rest.partition(":")
-        snapshot = Snapshot.parse(snapshot_text)
-        if not (after.isdigit() and read_at.isdigit()) or snapshot is None:
+        match = _CURSOR.match(text)
+        if match is None:
             return None
-        return cls(int(after), float(read_at), snapshot)
+        after, read_at, xmin, seen = match.groups()
+        ids = frozenset(int(pk) for pk in seen.split(",") if pk)
+        return cls(int(after), float(read_at), int(xmin), ids)
 
     def __str__(self) -> str:
-        return f"{self.after}:{int(self.read_at)}:{self.snapshot}"
+        seen = ",".join(str(pk) for pk in sorted(self.seen))
+        return f"{self.after}:{int(self.read_at)}:{self.xmin}:{seen}"
 
 
-def _with_snapshot(sql: str, params: Any) -> tuple[Snapshot, list[tuple[Any, ...]]]:
-    """Rows of `sql` and the snapshot the same statement read them with."""
+def _events(
+    creator: Creator, *, after: int | None, since: datetime
+) -> tuple[int, list[tuple[int, int, int]]]:
+    """In one statement: its snapshot's xmin, and the creator's events (id, tip id, xmin)
+    after `after` (the oldest TIPS_PER_READ; with `after` None, the latest one) and those
+    at or before it made since `since`."""
+    table = TipEvent._meta.db_table
+    events = owned_by(creator, TipEvent).extra(  # noqa: S610 - no user input
+        select={"xid": f'"{table}".xmin::text::bigint'}
+    )
+    if after is None:
+        first = events.order_by("-pk")[:1]
+        window = events.filter(created_at__gte=since)
+    else:
+        first = events.filter(pk__gt=after).order_by("pk")[:TIPS_PER_READ]
+        window = events.filter(pk__lte=after, created_at__gte=since)
+    sql_first, params_first = first.values_list("pk", "tip_id", "xid").query.sql_with_params()
+    sql_window, params_window = (
+        window.order_by().values_list("pk", "tip_id", "xid").query.sql_with_params()
+    )
     with connection.cursor() as db:
         db.execute(
-            f"SELECT pg_current_snapshot()::text, q.* FROM (SELECT 1) AS one "  # noqa: S608
-            f"LEFT JOIN ({sql}) AS q ON TRUE",
-            params,
+            # The ORM's own SQL and parameters, composed: no text from the request.
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, q.* "  # noqa: S608
+            f"FROM (SELECT 1) AS one LEFT JOIN ((SELECT * FROM ({sql_first}) AS f) "
+            f"UNION ALL ({sql_window})) AS q ON TRUE",
+            (*params_first, *params_window),
         )
         rows = db.fetchall()
-    snapshot = Snapshot.parse(rows[0][0])
-    assert snapshot is not None
-    return snapshot, [row[1:] for row in rows if row[1] is not None]
+    return rows[0][0], [(pk, tip_id, xid) for _x, pk, tip_id, xid in rows if pk is not None]
+
+
+def _cursor(after: int, xmin: int, rows: list[tuple[int, int, int]]) -> Cursor:
+    seen = sorted(pk for pk, _tip, xid in rows if pk <= after and _written_since(xid, xmin))
+    return Cursor(after, time.time(), xmin, frozenset(seen[-MAX_SEEN:]))
 
 
 def dashboard_cursor(creator: Creator) -> Cursor:
     """Where a page rendered now starts following: its creator's events so far.
     Taken before the page reads its tips, so nothing falls between the two."""
-    latest = owned_by(creator, TipEvent).order_by("-pk").values_list("pk")[:1]
-    snapshot, rows = _with_snapshot(*latest.query.sql_with_params())
-    return Cursor(rows[0][0] if rows else 0, time.time(), snapshot)
+    now = datetime.fromtimestamp(time.time(), UTC)
+    xmin, rows = _events(creator, after=None, since=now - LATE_WINDOW)
+    return _cursor(max((pk for pk, _tip, _xid in rows), default=0), xmin, rows)
 
 
 def cursor_or_now(creator: Creator, text: str) -> Cursor:
@@ -134,38 +145,18 @@ class DashboardRead:
 def dashboard_read(creator: Creator, cursor: Cursor, *, totals: bool) -> DashboardRead:
     """What a page at `cursor` has not shown: the rows of the creator's tips that moved
     since, and (`totals`) the overview's totals, if any tip moved."""
-    table = TipEvent._meta.db_table
     since = datetime.fromtimestamp(cursor.read_at, UTC) - LATE_WINDOW
-    # Newer events (any age, the oldest TIPS_PER_READ), then the late ones: at or before
-    # the cursor's id, made in the window, that the cursor's snapshot did not see.
-    newer = (
-        owned_by(creator, TipEvent)
-        .filter(pk__gt=cursor.after)
-        .order_by("pk")
-        .values_list("pk", "tip_id")[:TIPS_PER_READ]
-    )
-    late = (
-        owned_by(creator, TipEvent)
-        .filter(pk__lte=cursor.after, created_at__gte=since)
-        .extra(select={"xid": f'"{table}".xmin::text::bigint'})  # noqa: S610 - no user input
-        .order_by()
-        .values_list("pk", "tip_id", "xid")
-    )
-    sql_new, params_new = newer.query.sql_with_params()
-    sql_late, params_late = late.query.sql_with_params()
-    snapshot, rows = _with_snapshot(
-        # The ORM's own SQL and parameters, composed: no text from the request.
-        f"SELECT n.*, NULL::bigint AS xid FROM ({sql_new}) AS n UNION ALL {sql_late}",  # noqa: S608
-        (*params_new, *params_late),
-    )
+    xmin, rows = _events(creator, after=cursor.after, since=since)
     fresh = sorted(
-        (pk, tip_id) for pk, tip_id, xid in rows if xid is None or not cursor.snapshot.saw(int(xid))
+        (pk, tip_id)
+        for pk, tip_id, xid in rows
+        if pk > cursor.after
+        or (pk not in cursor.seen and _written_since(xid, cursor.xmin))  # committed late
     )
-    # Every event this snapshot saw up to the new last id is in `fresh` (the newer ones
-    # are taken in id order), so the new snapshot may stand for them all: a later read
-    # sends the ones it did not see and the newer ones a full read left.
-    new_ids = [pk for pk, _tip in fresh if pk > cursor.after]
-    read = DashboardRead(Cursor(max([cursor.after, *new_ids]), time.time(), snapshot))
+    # Newer events come in id order: every one this read saw up to the new last id is in
+    # `rows`, so the new cursor's seen ids are complete.
+    after = max([cursor.after, *(pk for pk, _tip in fresh)])
+    read = DashboardRead(_cursor(after, xmin, rows))
     if not fresh:
         return read
     tip_ids = list(dict.fromkeys(tip_id for _pk, tip_id in fresh))
