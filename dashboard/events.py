@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from creators import selectors
@@ -28,10 +30,12 @@ def live_context(creator: Creator, view: str) -> dict[str, Any]:
     return {"view": view, "cursor": str(dashboard_cursor(creator)), "rows": LIVE_VIEWS[view]}
 
 
-def _creator_and_cursor(request: HttpRequest, raw: str) -> tuple[Creator, Cursor] | None:
+def _creator_and_cursor(
+    request: HttpRequest, raw: str, *, streaming: bool
+) -> tuple[Creator, Cursor | None] | None:
     creator = selectors.creator_for_user(user=request.user)
-    if creator is None:
-        return None
+    if creator is None or not streaming:
+        return (creator, None) if creator else None
     cursor = cursor_or_now(creator, raw)
     # This request's connection goes now: an idle stream must not hold one for its life.
     connections.close_all()
@@ -45,16 +49,19 @@ def _raw_cursor(request: HttpRequest) -> str:
 
 @require_safe
 @login_required
-async def dashboard_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    if not isinstance(request, ASGIRequest):
+async def dashboard_events(request: HttpRequest) -> HttpResponseBase:
+    await request.auser()
+    streaming = isinstance(request, ASGIRequest)
+    found = await sync_to_async(_creator_and_cursor)(
+        request, _raw_cursor(request), streaming=streaming
+    )
+    if found is None:
+        return redirect("creators:onboarding")  # as every dashboard page does
+    creator, cursor = found
+    if cursor is None:
         # Under WSGI each connection would hold a worker: 204 tells EventSource not to
         # reconnect, and the page polls dashboard_events_poll instead.
         return HttpResponse(status=204)
-    await request.auser()
-    found = await sync_to_async(_creator_and_cursor)(request, _raw_cursor(request))
-    if found is None:
-        return HttpResponse(status=403)
-    creator, cursor = found
     totals = request.GET.get("view") == "overview"
     stream = dashboard_stream_async(creator, cursor=cursor, totals=totals)
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
@@ -65,11 +72,11 @@ async def dashboard_events(request: HttpRequest) -> HttpResponse | StreamingHttp
 
 @require_safe
 @login_required
-def dashboard_events_poll(request: HttpRequest) -> HttpResponse:
+def dashboard_events_poll(request: HttpRequest) -> HttpResponseBase:
     """The fallback: what the stream would have sent since `?cursor=`, and the next cursor."""
     creator = selectors.creator_for_user(user=request.user)
     if creator is None:
-        return HttpResponse(status=403)
+        return redirect("creators:onboarding")
     cursor = cursor_or_now(creator, request.GET.get("cursor", ""))
     read = dashboard_read(creator, cursor, totals=request.GET.get("view") == "overview")
     response = JsonResponse({"cursor": str(read.cursor), "tips": read.tips, "totals": read.totals})

@@ -190,10 +190,10 @@ def test_the_stream_answers_the_signed_in_creator_only():
     not_a_creator = AsyncClient()
     user = UserFactory()
     not_a_creator.force_login(user)
-    assert run(not_a_creator)[0] == 403
+    assert run(not_a_creator) == (302, "/dashboard/welcome/")  # as every dashboard page
     plain = Client()
     plain.force_login(user)
-    assert plain.get("/dashboard/events/poll").status_code == 403
+    assert plain.get("/dashboard/events/poll")["Location"] == "/dashboard/welcome/"
 
 
 def test_the_stream_over_asgi_sends_the_frames_and_wsgi_says_poll(creator, make_tip, pay):
