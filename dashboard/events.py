@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
@@ -49,12 +48,12 @@ def _raw_cursor(request: HttpRequest) -> str:
 
 @require_safe
 @login_required
-async def dashboard_events(request: HttpRequest) -> HttpResponseBase:
-    await request.auser()
+def dashboard_events(request: HttpRequest) -> HttpResponseBase:
+    # A sync view returning an async stream: under ASGI Django runs it on a thread and
+    # streams the generator on the event loop; under WSGI it never gets as far (204), and
+    # no event loop is needed to refuse it.
     streaming = isinstance(request, ASGIRequest)
-    found = await sync_to_async(_creator_and_cursor)(
-        request, _raw_cursor(request), streaming=streaming
-    )
+    found = _creator_and_cursor(request, _raw_cursor(request), streaming=streaming)
     if found is None:
         return redirect("creators:onboarding")  # as every dashboard page does
     creator, cursor = found

@@ -6,7 +6,10 @@ Frames:
   cursor, and the overview's totals when the page shows them. One frame per read, so
   the browser's Last-Event-ID is always a whole read's cursor: a reconnection resumes
   after it, each move sent exactly once, late commits included;
-- `: heartbeat` comments keep an idle connection open through proxies.
+- `: heartbeat` comments keep an idle connection open through proxies; each carries the
+  latest read's cursor as its `id:` (an id without data sets the browser's
+  Last-Event-ID and dispatches nothing), so a reconnection after a quiet hour resumes
+  from a fresh cursor, not from the page's.
 
 Woken through live.fanout's Hub (key `dashboard:<creator id>`, published after the
 commit of a TipEvent of that creator: dashboard.receivers); between wake-ups the
@@ -74,12 +77,13 @@ async def dashboard_stream_async(
                 yield frame(read)
                 last_write = loop.time()
             if loop.time() - started >= MAX_STREAM_SECONDS:
+                yield f"id: {cursor}\n\n"  # the browser reconnects from here
                 return
             try:
                 await asyncio.wait_for(news.wait(), hub.poll_seconds())
             except TimeoutError:
                 if loop.time() - last_write >= HEARTBEAT_SECONDS:
-                    yield HEARTBEAT
+                    yield f"id: {cursor}\n{HEARTBEAT}"
                     last_write = loop.time()
     finally:
         hub.unsubscribe(channel, wake)

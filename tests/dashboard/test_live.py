@@ -39,9 +39,10 @@ def stream(creator, cursor: Cursor, *, totals: bool = False):
     return lambda: dashboard_stream_async(creator, cursor=cursor, totals=totals)
 
 
-def read_until(creator, cursor, count: int, *, totals: bool = False) -> list[dict]:
-    """Frames until `count` tips moved; a stream that never sends them fails the test
-    (heartbeats alone would keep it open for half an hour)."""
+def read_until(creator, cursor, count: int, *, totals: bool = False, until=None) -> list[dict]:
+    """Frames until `count` tips moved (or `until(frames)`); a stream that never gets
+    there fails the test (heartbeats alone would keep it open for half an hour)."""
+    done = until or (lambda frames: len(moved(frames)) >= count)
 
     async def main() -> list[dict]:
         make = stream(creator, cursor, totals=totals)
@@ -49,7 +50,7 @@ def read_until(creator, cursor, count: int, *, totals: bool = False) -> list[dic
         chunks = make()
         try:
             async with asyncio.timeout(STUCK):
-                while len(moved(parse_frames(text))) < count:
+                while not done(parse_frames(text)):
                     text += await anext(chunks)
         finally:
             await chunks.aclose()
@@ -112,6 +113,28 @@ def test_reconnecting_with_the_last_event_id_sends_each_move_exactly_once(
     assert moved(again) == [tip.public_id, other.public_id]  # the mempool move: not again
     assert "Confirmed" in again[0]["data"]["tips"][0]["row"]
     assert nothing_more(creator_client, again[-1]["id"]) == []
+
+
+def test_a_quiet_stream_keeps_the_browsers_resume_point_fresh(
+    creator, creator_client, make_tip, pay, monkeypatch
+):
+    from live.fanout import hub
+
+    cursor = dashboard_cursor(creator)
+    tip = make_tip(5000)
+    pay(tip, confirm=False)
+    monkeypatch.setattr("dashboard.stream.HEARTBEAT_SECONDS", 0)
+    monkeypatch.setattr(hub, "poll_seconds", lambda: 0.01)
+
+    frames = read_until(
+        creator, cursor, 0, until=lambda f: any(x.get("comment") == "heartbeat" for x in f)
+    )
+    (sent,) = tip_frames(frames)
+    heartbeat = next(frame for frame in frames if frame.get("comment") == "heartbeat")
+    # The heartbeat's id is where the browser resumes: after what was sent, nothing lost.
+    resume = Cursor.parse(heartbeat["id"])
+    assert resume is not None and resume.after == Cursor.parse(sent["id"]).after
+    assert nothing_more(creator_client, heartbeat["id"]) == []
 
 
 def test_a_move_that_commits_after_a_later_one_is_sent_once_after_a_reconnection(
