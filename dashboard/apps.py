@@ -7,3 +7,6 @@ class DashboardConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboard"
+
+    def ready(self) -> None:
+        from dashboard import receivers  # noqa: F401 - wakes the open dashboards

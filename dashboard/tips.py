@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from creators.models import Creator
+from dashboard.events import live_context
 from dashboard.forms import TipFilterForm
 from dashboard.rows import tip_rows
 from dashboard.views import creator_required
@@ -25,11 +26,15 @@ def _filter_form(request: HttpRequest, creator: Creator) -> TipFilterForm:
 @creator_required
 def tip_list(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     form = _filter_form(request, creator)
+    # New rows arrive on the unfiltered first page only: elsewhere they belong to no place
+    # the page can tell. Taken before the tips are read: nothing falls between.
+    unfiltered = not any(request.GET.values())
+    live = live_context(creator, "tips") if unfiltered else None
     tips = reports.tips_of(creator=creator, filters=form.filters())
     page = reports.tips_page(
         tips, older_than=request.GET.get("older", ""), newer_than=request.GET.get("newer", "")
     )
-    context = {"form": form, "page": page, "rows": tip_rows(page.tips)}
+    context = {"form": form, "page": page, "rows": tip_rows(page.tips), "live": live}
     return render(request, "dashboard/tip_list.html", context)
 
 

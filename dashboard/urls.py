@@ -1,6 +1,16 @@
 from django.urls import path
 
-from dashboard import api_keys, exports, lightning, overlays, tip_settings, tips, views, webhooks
+from dashboard import (
+    api_keys,
+    events,
+    exports,
+    lightning,
+    overlays,
+    tip_settings,
+    tips,
+    views,
+    webhooks,
+)
 from dashboard import messages as message_views
 
 app_name = "creators"
@@ -11,6 +21,8 @@ app_name = "creators"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("welcome/", views.onboarding, name="onboarding"),
+    path("events", events.dashboard_events, name="events"),
+    path("events/poll", events.dashboard_events_poll, name="events_poll"),
     path("profile/", views.profile_edit, name="profile"),
     path("key/", views.wallet_key, name="wallet_key"),
     path("tips/", tips.tip_list, name="tips"),

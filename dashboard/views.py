@@ -23,6 +23,7 @@ from creators.avatar_stash import (
 )
 from creators.forms import CreatorProfileEditForm, CreatorProfileForm, WalletKeyForm
 from creators.models import Creator
+from dashboard.events import live_context
 from dashboard.overview import chart_days, overview_context
 from moderation import selectors as moderation_selectors
 from web.auth import AuthenticatedHttpRequest
@@ -51,6 +52,7 @@ def creator_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
 @creator_required
 def dashboard(request: HttpRequest, *, creator: Creator) -> HttpResponse:
     wallet_key = selectors.wallet_key_active(creator=creator)
+    live = live_context(creator, "overview")  # before the tips: nothing falls between
     return render(
         request,
         "dashboard/overview.html",
@@ -58,6 +60,7 @@ def dashboard(request: HttpRequest, *, creator: Creator) -> HttpResponse:
             "creator": creator,
             "wallet_key": wallet_key,
             "status_change": moderation_selectors.creator_latest_status_change(creator=creator),
+            "live": live,
             **overview_context(
                 creator=creator, wallet_key=wallet_key, days=chart_days(request.GET.get("days"))
             ),
