@@ -25,11 +25,11 @@ import json
 from collections.abc import AsyncGenerator
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
 
 from creators.models import Creator
 from dashboard.live import Cursor, DashboardRead, dashboard_read
 from live.fanout import HEARTBEAT_SECONDS, hub
+from live.stream import released
 
 RETRY = "retry: 3000\n\n"
 HEARTBEAT = ": heartbeat\n\n"
@@ -46,11 +46,9 @@ def frame(read: DashboardRead) -> str:
     return f"id: {read.cursor}\nevent: tips\ndata: {body}\n\n"
 
 
+@released
 def _read(creator: Creator, cursor: Cursor, totals: bool) -> DashboardRead:
-    try:
-        return dashboard_read(creator, cursor, totals=totals)
-    finally:
-        close_old_connections()
+    return dashboard_read(creator, cursor, totals=totals)
 
 
 async def dashboard_stream_async(

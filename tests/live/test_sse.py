@@ -199,7 +199,8 @@ def test_one_wake_up_costs_one_goal_read_however_many_pages_show_it(monkeypatch)
     monkeypatch.setattr(goals, "_read", counting_read)
 
     async def scenario() -> list[list[dict[str, Any]]]:
-        pages, seen = 20, [[] for _ in range(20)]
+        pages = 20
+        seen: list[list[dict[str, Any]]] = [[] for _ in range(pages)]
         frames = asyncio.Queue[int]()
 
         async def page(number: int) -> None:
