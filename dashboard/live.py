@@ -170,10 +170,19 @@ def dashboard_read(creator: Creator, cursor: Cursor, *, totals: bool) -> Dashboa
     return read
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """Microseconds since the epoch, exactly: where a row goes among rows made the same
+    second (the table's order is newest first)."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
 def tip_entry(row: TipRow) -> dict[str, Any]:
     """A tip's row as the table shows it (the same template, escaped by Django)."""
     return {
         "id": row.tip.public_id,
-        "created": int(row.tip.created_at.timestamp()),
+        "created": microseconds(row.tip.created_at),
         "row": render_to_string("dashboard/_tip_row.html", {"row": row}),
     }

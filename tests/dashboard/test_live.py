@@ -272,3 +272,21 @@ def test_only_the_unfiltered_first_page_follows_the_channel(creator_client, make
     filtered = creator_client.get("/dashboard/tips/", {"status": "confirmed"})
     assert "data-live-dashboard" not in filtered.content.decode()
     assert "data-live-rows" not in filtered.content.decode()
+
+
+def test_a_row_knows_its_time_to_the_microsecond_so_tips_of_one_second_keep_their_order(
+    creator, creator_client, make_tip, pay
+):
+    # The page places a pushed row among the rows shown by this time: tips made within the
+    # same second (a busy stream) must not fall below older ones.
+    earlier, later = make_tip(1000, name="First"), make_tip(2000, name="Second")
+    Tip.objects.filter(pk=later.pk).update(created_at=earlier.created_at.replace(microsecond=999))
+    Tip.objects.filter(pk=earlier.pk).update(created_at=earlier.created_at.replace(microsecond=1))
+    cursor = dashboard_cursor(creator)
+    pay(later, confirm=False)
+
+    (entry,) = tip_frames(read_until(creator, cursor, 1))[0]["data"]["tips"]
+    page = creator_client.get("/dashboard/tips/").content.decode()
+    shown = dict(re.findall(r'<tr data-tip="([^"]+)" data-created="(\d+)"', page))
+    assert int(shown[later.public_id]) == entry["created"]
+    assert int(shown[earlier.public_id]) < entry["created"]

@@ -42,10 +42,11 @@
         old.replaceWith(row);
         return;
       }
-      // A tip not shown yet: in its place, newest first, if it is among the newest.
+      // A tip not shown yet: in its place, newest first, if it is among the newest (a
+      // row made the same microsecond was made before it: the table's order by id).
       var rows = Array.prototype.slice.call(body.rows);
       var before = rows.find(function (other) {
-        return Number(other.dataset.created) < tip.created;
+        return Number(other.dataset.created) <= tip.created;
       });
       if (!before && keep && rows.length >= keep) return; // older than every row shown
       body.insertBefore(row, before || null);
