@@ -114,10 +114,13 @@ def test_a_test_alert_shows_and_screenshots_are_taken(
     asgi_server,  # noqa: F811
     open_page,
     overlay,
+    static_rates,
 ):
     for tier in overlay.alert_tiers:
         tier["seconds"] = 30  # still on screen for both pictures
     overlay.save()
+    overlay.creator.display_currency = "EUR"  # a test alert is priced at the current rate
+    overlay.creator.save()
     page, _requests = open_overlay(open_page, asgi_server, overlay, "alerts")
     overlay_test_alert(
         creator=overlay.creator,
@@ -128,6 +131,7 @@ def test_a_test_alert_shows_and_screenshots_are_taken(
     alert = page.locator("[data-alert]")
     expect(alert).to_contain_text("Satoshi")
     expect(alert).to_contain_text("Test alert")
+    expect(alert.locator(".alert-amount")).to_have_text(re.compile(r"^21,000\s+sats · €18\.90$"))
     expect(alert).to_have_class(re.compile("is-shown"))
     page.wait_for_timeout(400)  # the entrance transition, for the picture only
     shoot(page, "alerts")
@@ -204,6 +208,7 @@ def test_the_goal_on_the_tip_page_moves_when_a_tip_confirms_without_a_reload(
     open_page,
     overlay,
     static_rates,
+    screenshot,
 ):
     creator = overlay.creator
     creator.display_currency = "EUR"
@@ -233,3 +238,4 @@ def test_the_goal_on_the_tip_page_moves_when_a_tip_confirms_without_a_reload(
     assert goal.locator("[data-goal-bar]").evaluate("bar => bar.value") == 25
     assert page.evaluate("window.notReloaded") is True
     assert csp_errors == []
+    screenshot(page.locator(".tip-card"), "tip-page-goal.png")
