@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +19,7 @@ from overlays.services import ANONYMOUS, token_hash
 from payments.models import Tip, TipStatus
 from payments.pricing import pricing_now
 from rates.money import SATS_PER_BTC, minor_unit
+from rates.snapshot import RateSnapshot
 from web.sealing import unseal
 
 EVENTS_PER_READ = 100
@@ -83,19 +86,33 @@ def goal_totals(tips: Any, currency: str, *, now: datetime) -> tuple[int, Decima
     snapshot when it was made in that currency, the others at the current rate (None when
     some need a rate and there is no fresh one). Exact products summed, rounded once to
     the currency's minor unit."""
+    totals = tips.aggregate(sats=Sum("confirmed_sats"), **fiat_parts(currency))
+    fiat = fiat_value(totals, currency, lambda: pricing_now(currency, now=now).rate)
+    return totals["sats"] or 0, fiat
+
+
+def fiat_parts(currency: str) -> dict[str, Any]:
+    """Aggregates of confirmed sats for fiat_value: sats x rate of the tips priced in
+    `currency` when they were made, and the sats of the others."""
     snapshot = Q(rate_currency=currency, rate__isnull=False)
-    totals = tips.aggregate(
-        sats=Sum("confirmed_sats"),
-        at_snapshot=Sum(F("confirmed_sats") * F("rate"), filter=snapshot),
-        others=Sum("confirmed_sats", filter=~snapshot),
-    )
-    exact = Decimal(totals["at_snapshot"] or 0) / SATS_PER_BTC
-    if totals["others"]:
-        rate = pricing_now(currency, now=now).rate
+    return {
+        "at_snapshot": Sum(F("confirmed_sats") * F("rate"), filter=snapshot),
+        "others": Sum("confirmed_sats", filter=~snapshot),
+    }
+
+
+def fiat_value(
+    parts: dict[str, Any], currency: str, rate_now: Callable[[], RateSnapshot | None]
+) -> Decimal | None:
+    """The value of fiat_parts' sums in `currency`: each tip at its own rate, the others at
+    the current one (asked only if needed; None without a fresh one), rounded once."""
+    exact = Decimal(parts["at_snapshot"] or 0) / SATS_PER_BTC
+    if parts["others"]:
+        rate = rate_now()
         if rate is None:
-            return totals["sats"] or 0, None
-        exact += Decimal(totals["others"]) * rate.rate / SATS_PER_BTC
-    return totals["sats"] or 0, exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+            return None
+        exact += Decimal(parts["others"]) * rate.rate / SATS_PER_BTC
+    return exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 def _percent(raised: Decimal | int, target: Decimal | int) -> int:
@@ -153,6 +170,13 @@ def supporters_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, An
         status=TipStatus.CONFIRMED
     )
     count = overlay.supporters_count
+    currency = overlay.creator.display_currency
+    current = functools.cache(lambda: pricing_now(currency, now=now).rate)
+
+    def fiat(parts: dict[str, Any]) -> str | None:
+        value = fiat_value(parts, currency, current)
+        return None if value is None else str(value)
+
     rows: list[dict[str, Any]]
     if overlay.supporters_mode == SupportersMode.TOP:
         named = (
@@ -160,20 +184,33 @@ def supporters_state(overlay: OverlaySettings, *, now: datetime) -> dict[str, An
             .exclude(name="")
             .annotate(key=supporter_key("name"))
             .values("key")
-            .annotate(total=Sum("confirmed_sats"), shown=Max("name"))
+            .annotate(total=Sum("confirmed_sats"), shown=Max("name"), **fiat_parts(currency))
             .order_by("-total", "key")[:count]
         )
-        rows = [{"name": row["shown"], "amount_sats": row["total"]} for row in named]
+        rows = [
+            {"name": row["shown"], "amount_sats": row["total"], "amount_fiat": fiat(row)}
+            for row in named
+        ]
     else:
-        latest = tips.order_by("-created_at", "-pk").values("name", "name_public", "confirmed_sats")
+        latest = tips.order_by("-created_at", "-pk").values(
+            "name", "name_public", "confirmed_sats", "rate", "rate_currency"
+        )
         rows = [
             {
                 "name": row["name"] if row["name_public"] else ANONYMOUS,
                 "amount_sats": row["confirmed_sats"],
+                "amount_fiat": fiat(tip_fiat_parts(row, currency)),
             }
             for row in latest[:count]
         ]
-    return {"mode": overlay.supporters_mode, "rows": rows}
+    return {"mode": overlay.supporters_mode, "currency": currency, "rows": rows}
+
+
+def tip_fiat_parts(row: dict[str, Any], currency: str) -> dict[str, Any]:
+    """fiat_parts of one tip's values (confirmed_sats, rate, rate_currency)."""
+    if row["rate_currency"] == currency and row["rate"] is not None:
+        return {"at_snapshot": row["confirmed_sats"] * row["rate"], "others": 0}
+    return {"at_snapshot": 0, "others": row["confirmed_sats"]}
 
 
 def overlay_last_event_id(overlay: OverlaySettings) -> int:

@@ -185,7 +185,7 @@ def test_a_regenerated_token_stops_the_open_overlay_and_locks_its_url_out(
     assert page.goto(old_url).status == 404
 
 
-def test_the_alert_shows_the_tips_fiat_value_too(
+def test_the_alert_and_supporters_show_the_tips_fiat_value_too(
     asgi_server,  # noqa: F811
     chain,  # noqa: F811
     open_page,
@@ -196,10 +196,15 @@ def test_the_alert_shows_the_tips_fiat_value_too(
     creator.display_currency = "EUR"  # 1 BTC = 90,000 EUR (the static rates)
     creator.save()
     page, _requests = open_overlay(open_page, asgi_server, overlay, "alerts")
+    supporters, _ = open_overlay(open_page, asgi_server, overlay, "supporters")
     pay(chain, tip_create(creator=creator, amount_sats=2100, name="Bob", name_public=True), 2100)
 
     alert = page.locator("[data-alert]")
     expect(alert.locator(".alert-amount")).to_have_text(re.compile(r"^2,100\s+sats · €1\.89$"))
+    chain.mine(1)
+    watch_chain()
+    row = supporters.locator("[data-supporters-list] li")
+    expect(row.locator(".supporter-amount")).to_have_text(re.compile(r"^2,100\s+sats · €1\.89$"))
 
 
 def test_the_goal_on_the_tip_page_moves_when_a_tip_confirms_without_a_reload(

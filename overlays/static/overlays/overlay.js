@@ -203,7 +203,8 @@
     state.rows.forEach(function (row) {
       var item = el("li");
       item.appendChild(el("span", "supporter-name", row.name || words.anonymous));
-      item.appendChild(el("span", "supporter-amount", sats(row.amount_sats)));
+      var fiat = row.amount_fiat ? " · " + money({ amount: row.amount_fiat, currency: state.currency }) : "";
+      item.appendChild(el("span", "supporter-amount", sats(row.amount_sats) + fiat));
       list.appendChild(item);
     });
     box.hidden = false;
