@@ -20,7 +20,6 @@ Served under ASGI only, like a tip's stream (dashboard.events).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncGenerator
 
@@ -28,8 +27,8 @@ from asgiref.sync import sync_to_async
 
 from creators.models import Creator
 from dashboard.live import Cursor, DashboardRead, dashboard_read
-from live.fanout import HEARTBEAT_SECONDS, hub
-from live.stream import released
+from live.fanout import HEARTBEAT_SECONDS
+from live.stream import Listener, released
 
 RETRY = "retry: 3000\n\n"
 HEARTBEAT = ": heartbeat\n\n"
@@ -55,20 +54,13 @@ async def dashboard_stream_async(
     creator: Creator, *, cursor: Cursor, totals: bool
 ) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
-    news = asyncio.Event()
     channel = dashboard_channel(creator.pk)
-
-    def wake() -> None:
-        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
-            loop.call_soon_threadsafe(news.set)
-
-    hub.subscribe(channel, wake)
     read_async = sync_to_async(_read, thread_sensitive=False)
-    try:
+    with Listener(channel, channel) as listener:
         yield RETRY
         started = last_write = loop.time()
         while True:
-            news.clear()  # before reading: news during the read is not lost
+            listener.reading()
             read = await read_async(creator, cursor, totals)
             cursor = read.cursor
             if read.tips:
@@ -77,11 +69,6 @@ async def dashboard_stream_async(
             if loop.time() - started >= MAX_STREAM_SECONDS:
                 yield f"id: {cursor}\n\n"  # the browser reconnects from here
                 return
-            try:
-                await asyncio.wait_for(news.wait(), hub.poll_seconds())
-            except TimeoutError:
-                if loop.time() - last_write >= HEARTBEAT_SECONDS:
-                    yield f"id: {cursor}\n{HEARTBEAT}"
-                    last_write = loop.time()
-    finally:
-        hub.unsubscribe(channel, wake)
+            if not await listener.wait() and loop.time() - last_write >= HEARTBEAT_SECONDS:
+                yield f"id: {cursor}\n{HEARTBEAT}"
+                last_write = loop.time()

@@ -10,7 +10,6 @@ own connections listen on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
@@ -21,17 +20,8 @@ from typing import Any
 from django.dispatch import Signal
 from django.utils import timezone
 
-from live.fanout import HEARTBEAT_SECONDS, hub
-from live.stream import (
-    HEARTBEAT,
-    MAX_STREAM_SECONDS,
-    RETRY,
-    next_tick,
-    released,
-    shared_call,
-    tick_sequence,
-    wake_sequence,
-)
+from live.fanout import HEARTBEAT_SECONDS
+from live.stream import HEARTBEAT, MAX_STREAM_SECONDS, RETRY, Listener, released, shared_call
 
 
 @dataclass(frozen=True)
@@ -77,42 +67,21 @@ async def goal_stream_async(creator_id: int, channel: str) -> AsyncGenerator[str
     what was last sent, heartbeats between; woken through the Hub on `channel` (at worst
     the Hub's poll interval late)."""
     loop = asyncio.get_running_loop()
-    news = asyncio.Event()
-    woken = wake_sequence()
     # The creator's viewers in this process share each read, as a tip's viewers do
     # (live.stream.shared_call): a tip wakes a thousand open tip pages, one query runs.
     key = f"goal:{creator_id}"
-
-    def news_arrived() -> None:
-        nonlocal woken
-        woken = wake_sequence()  # a read that starts later sees what woke us
-        news.set()
-
-    def wake() -> None:
-        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
-            loop.call_soon_threadsafe(news_arrived)
-
-    hub.subscribe(channel, wake)
     sent: object = ...  # nothing yet: the first read is always sent
-    try:
+    with Listener(channel, key) as listener:
         yield RETRY
         started = last_write = loop.time()
         while True:
-            news.clear()  # before reading: news during the read is not lost
-            state = await shared_call((key,), partial(_read, creator_id), since=woken)
+            listener.reading()
+            state = await shared_call((key,), partial(_read, creator_id), since=listener.woken)
             if state != sent:
                 yield goal_frame(state)
                 sent, last_write = state, loop.time()
             if loop.time() - started >= MAX_STREAM_SECONDS:
                 return
-            period = hub.poll_seconds()
-            tick = next_tick(loop.time(), period)
-            try:
-                await asyncio.wait_for(news.wait(), tick * period - loop.time())
-            except TimeoutError:
-                woken = tick_sequence(id(loop), key, tick)  # a poll shared at this tick
-                if loop.time() - last_write >= HEARTBEAT_SECONDS:
-                    yield HEARTBEAT
-                    last_write = loop.time()
-    finally:
-        hub.unsubscribe(channel, wake)
+            if not await listener.wait() and loop.time() - last_write >= HEARTBEAT_SECONDS:
+                yield HEARTBEAT
+                last_write = loop.time()

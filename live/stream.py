@@ -96,11 +96,6 @@ _sequence = itertools.count()
 _inflight: dict[tuple[Any, ...], tuple[int, asyncio.Future[Any]]] = {}
 
 
-def wake_sequence() -> int:
-    """A number later than every read started so far: a woken stream's `since`."""
-    return next(_sequence)
-
-
 async def shared_call(key: tuple[Any, ...], read: Callable[[], R], *, since: int) -> R:
     """`read()` on a pool thread, shared by every caller of this loop with the same `key`
     whose last wake-up (`since`) is older than a read already in flight."""
@@ -148,29 +143,61 @@ def tick_sequence(loop_id: int, tip_id: str, tick: int) -> int:
     return known[1]
 
 
+class Listener:
+    """One connection's wake-ups on a Hub channel: `wait()` returns at news (True) or at
+    the next poll tick shared by the connections with the same `key` in this process
+    (False), and `woken` is what a shared read must have started after to show the
+    connection what woke it (shared_call's `since`). A context manager: subscribed while
+    the connection lasts; the key's tick goes with the channel's last connection."""
+
+    def __init__(self, channel: str, key: str) -> None:
+        self.channel, self.key = channel, key
+        self.loop = asyncio.get_running_loop()
+        self.news = asyncio.Event()
+        self.woken = next(_sequence)
+
+    def _arrived(self) -> None:
+        self.woken = next(_sequence)  # a read that starts later sees what woke us
+        self.news.set()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
+            self.loop.call_soon_threadsafe(self._arrived)
+
+    def __enter__(self) -> Listener:
+        hub.subscribe(self.channel, self._wake)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        hub.unsubscribe(self.channel, self._wake)
+        if not hub.watched(self.channel):
+            _ticks.pop((id(self.loop), self.key), None)
+
+    def reading(self) -> None:
+        """Call before each read: news that arrives during the read is not lost."""
+        self.news.clear()
+
+    async def wait(self) -> bool:
+        period = hub.poll_seconds()
+        tick = next_tick(self.loop.time(), period)
+        try:
+            await asyncio.wait_for(self.news.wait(), tick * period - self.loop.time())
+        except TimeoutError:
+            # No news: a poll, shared with the key's other connections at this tick.
+            self.woken = tick_sequence(id(self.loop), self.key, tick)
+            return False
+        return True
+
+
 async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
-    news = asyncio.Event()
-
-    woken = next(_sequence)
-
-    def news_arrived() -> None:
-        nonlocal woken
-        woken = next(_sequence)  # a read that starts later sees what woke us
-        news.set()
-
-    def wake() -> None:
-        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
-            loop.call_soon_threadsafe(news_arrived)
-
-    hub.subscribe(tip_id, wake)
     cursor = Cursor(after)
-    try:
+    with Listener(tip_id, tip_id) as listener:
         yield RETRY
         started = last_write = loop.time()
         while True:
-            news.clear()  # before reading: news during the read is not lost
-            read = await shared_read(tip_id, cursor.after, since=woken)
+            listener.reading()
+            read = await shared_read(tip_id, cursor.after, since=listener.woken)
             if read is None:
                 return
             if frames := cursor.frames(read):
@@ -178,17 +205,6 @@ async def tip_stream_async(tip_id: str, *, after: int) -> AsyncGenerator[str, No
                 last_write = loop.time()
             if read.final or loop.time() - started >= MAX_STREAM_SECONDS:
                 return
-            period = hub.poll_seconds()
-            tick = next_tick(loop.time(), period)
-            try:
-                await asyncio.wait_for(news.wait(), tick * period - loop.time())
-            except TimeoutError:
-                # No news: a poll, shared with this tip's other viewers at this tick.
-                woken = tick_sequence(id(loop), tip_id, tick)
-                if loop.time() - last_write >= HEARTBEAT_SECONDS:
-                    yield HEARTBEAT
-                    last_write = loop.time()
-    finally:
-        hub.unsubscribe(tip_id, wake)
-        if not hub.watched(tip_id):
-            _ticks.pop((id(loop), tip_id), None)
+            if not await listener.wait() and loop.time() - last_write >= HEARTBEAT_SECONDS:
+                yield HEARTBEAT
+                last_write = loop.time()

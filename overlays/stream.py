@@ -15,7 +15,6 @@ Woken through live.fanout's Hub (key `overlay:<creator id>`), like a tip's strea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -23,8 +22,8 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from live.fanout import HEARTBEAT_SECONDS, hub
-from live.stream import released
+from live.fanout import HEARTBEAT_SECONDS
+from live.stream import Listener, released
 from overlays.models import OverlayEventKind
 from overlays.selectors import EVENTS_PER_READ, OverlayRead, overlay_read
 from overlays.services import overlay_channel
@@ -74,21 +73,14 @@ async def overlay_stream_async(
     token: str, creator_id: int, *, after: int, want: str
 ) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
-    news = asyncio.Event()
     channel = overlay_channel(creator_id)
-
-    def wake() -> None:
-        with contextlib.suppress(RuntimeError):  # a closed loop: the connection is gone
-            loop.call_soon_threadsafe(news.set)
-
-    hub.subscribe(channel, wake)
     cursor = OverlayCursor(after)
     read_async = sync_to_async(_read, thread_sensitive=False)
-    try:
+    with Listener(channel, channel) as listener:
         yield RETRY
         started = last_write = loop.time()
         while True:
-            news.clear()  # before reading: news during the read is not lost
+            listener.reading()
             read = await read_async(token, cursor.after, want)
             if read is None:
                 yield GONE
@@ -100,11 +92,6 @@ async def overlay_stream_async(
                     continue  # more than one read's worth was waiting
             if loop.time() - started >= MAX_STREAM_SECONDS:
                 return
-            try:
-                await asyncio.wait_for(news.wait(), hub.poll_seconds())
-            except TimeoutError:
-                if loop.time() - last_write >= HEARTBEAT_SECONDS:
-                    yield HEARTBEAT
-                    last_write = loop.time()
-    finally:
-        hub.unsubscribe(channel, wake)
+            if not await listener.wait() and loop.time() - last_write >= HEARTBEAT_SECONDS:
+                yield HEARTBEAT
+                last_write = loop.time()
