@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench.bench_pages import free_port
 from bench.common import ROOT, setup_django, table
 
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "5000"))
@@ -34,12 +35,6 @@ TIPS = 100
 FAN_OUT = 1000
 OPEN_AT_ONCE = 20  # opened concurrently: each opening request briefly holds a DB connection
 POLL_SECONDS = 4.0  # the payment page's poll of status.json, where push is unavailable
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:

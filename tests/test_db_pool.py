@@ -19,6 +19,7 @@ from django.db import connection
 
 from payments.services import tip_create
 from tests.factories import CreatorFactory
+from tests.nwc.local_relay import free_port
 from tests.test_settings import load_production
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -40,12 +41,6 @@ def test_production_pools_database_connections(tmp_path):
 
     assert default.stdout.split() == ["0", "10"], default.stderr
     assert sized.stdout.split() == ["0", "4"], sized.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def backends(name: str) -> int:
